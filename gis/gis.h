@@ -1,0 +1,17 @@
+/* gis.h: the Atalaya GIS core
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "gis-types.h"
+#include "gis-error.h"
+#include "gis-init.h"
+#include "gis-extent.h"
+#include "gis-crs.h"
+#include "gis-layer.h"
+#include "gis-store.h"
+#include "gis-cursor.h"
+#include "gis-import.h"
+#include "gis-export.h"
