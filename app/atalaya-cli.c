@@ -286,6 +286,7 @@ cmd_import (int    argc,
   g_autofree char *severity_field = NULL, *country_field = NULL, *encoding = NULL;
   g_autofree char *delimiter = NULL;
   gboolean decimal_comma = FALSE, no_decimal_comma = FALSE, skip_bad_rows = FALSE;
+  gboolean no_geometry = FALSE;
   GOptionEntry entries[] = {
     { "name", 'n', 0, G_OPTION_ARG_STRING, &layer_name, N_("Name of the new layer"), N_("NAME") },
     { "layer", 'l', 0, G_OPTION_ARG_STRING, &source_layer, N_("Layer of a multi-layer file"), N_("LAYER") },
@@ -309,6 +310,8 @@ cmd_import (int    argc,
       N_("CSV numbers use a decimal point even with ';' delimiters"), NULL },
     { "skip-bad-rows", 0, 0, G_OPTION_ARG_NONE, &skip_bad_rows,
       N_("Import the good rows and report the rejected ones (default: import nothing if any row fails)"), NULL },
+    { "no-geometry", 0, 0, G_OPTION_ARG_NONE, &no_geometry,
+      N_("Import an attribute table without geometry (for joins)"), NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, N_("Print the report as JSON"), NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet, N_("Print nothing on success"), NULL },
     { NULL }
@@ -355,6 +358,8 @@ cmd_import (int    argc,
     return usage_error (context, _("Give both --x-field and --y-field"));
   if (wkt_field != NULL && x_field != NULL)
     return usage_error (context, _("Give either --wkt-field or --x-field/--y-field, not both"));
+  if (no_geometry && (wkt_field != NULL || x_field != NULL))
+    return usage_error (context, _("--no-geometry contradicts the geometry columns given"));
 
   options->decimal_comma = decimal_comma ? 1 : no_decimal_comma ? 0 : -1;
   options->layer_name = g_steal_pointer (&layer_name);
@@ -370,6 +375,7 @@ cmd_import (int    argc,
   options->country_field = g_steal_pointer (&country_field);
   options->encoding = g_steal_pointer (&encoding);
   options->skip_bad_rows = skip_bad_rows;
+  options->no_geometry = no_geometry;
 
   store = open_store (argv[1], GIS_STORE_OPEN_READ_WRITE, &error);
   if (store == NULL)

@@ -378,7 +378,12 @@ gis_date_parse (const char *text,
     return FALSE;
 
   if (format != NULL && *format != '\0')
-    ok = parse_with_format (text, len, format, &f);
+    {
+      /* a format without a day (or month) means the first one: "%b %Y" */
+      f.month = 1;
+      f.day = 1;
+      ok = parse_with_format (text, len, format, &f);
+    }
   else
     ok = parse_iso (text, len, &f);
   if (!ok)

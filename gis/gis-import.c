@@ -322,6 +322,11 @@ parse_real (const char *s,
   if (len == 0 || len >= sizeof buf)
     return FALSE;
 
+  /* "0101" is a code (a port, a postal code), not a number */
+  i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
+  if (len > i + 1 && s[i] == '0' && g_ascii_isdigit (s[i + 1]))
+    return FALSE;
+
   for (i = 0; i < len; i++)
     {
       char c = s[i];
@@ -565,7 +570,11 @@ csv_next (Source  *source,
         }
     }
 
-  if (cs->x_col >= 0)
+  if (cs->x_col < 0 && cs->wkt_col < 0)
+    {
+      /* attribute table */
+    }
+  else if (cs->x_col >= 0)
     {
       const GisCsvField *fx = &fields[cs->x_col];
       const GisCsvField *fy = &fields[cs->y_col];
@@ -689,7 +698,11 @@ csv_source_new (const char              *path,
   n_columns = gis_csv_reader_get_n_columns (cs->reader);
 
   /* geometry columns */
-  if (options->wkt_field != NULL)
+  if (options->no_geometry)
+    {
+      /* an attribute table: coordinates, if any, stay plain columns */
+    }
+  else if (options->wkt_field != NULL)
     {
       cs->wkt_col = find_column (cs->reader, options->wkt_field, NULL);
       if (cs->wkt_col < 0)
@@ -728,7 +741,8 @@ csv_source_new (const char              *path,
           g_set_error (error, GIS_ERROR, GIS_ERROR_INVALID_INPUT,
                        _("“%s” has no geometry columns: name the longitude and "
                          "latitude columns (--x-field, --y-field) or the WKT "
-                         "column (--wkt-field)"), path);
+                         "column (--wkt-field), or import it as a table without "
+                         "geometry (--no-geometry)"), path);
           return NULL;
         }
     }
@@ -768,7 +782,9 @@ csv_source_new (const char              *path,
   gis_csv_reader_rewind (cs->reader);
 
   source->n_hint = (gint64) rows;
-  if (cs->wkt_col >= 0)
+  if (options->no_geometry)
+    source->geometry_type = g_strdup ("NONE");
+  else if (cs->wkt_col >= 0)
     {
       const char *type = layer_type_from_flat_types (point, multipoint, line, polygon, other);
 
@@ -787,7 +803,7 @@ csv_source_new (const char              *path,
 
       f = g_new0 (SrcField, 1);
       f->name = g_strdup (gis_csv_reader_get_column (cs->reader, i));
-      if ((int) i == cs->x_col || (int) i == cs->y_col)
+      if (cs->x_col >= 0 && ((int) i == cs->x_col || (int) i == cs->y_col))
         f->type = GIS_FIELD_REAL;
       else
         switch (inferred[i])
@@ -1178,7 +1194,9 @@ ogr_source_new (const char              *path,
   source->n_hint = OGR_L_GetFeatureCount (os->layer, FALSE);
 
   gtype = wkbFlatten (OGR_L_GetGeomType (os->layer));
-  if (gtype != wkbUnknown && gtype != wkbNone)
+  if (gtype == wkbNone || options->no_geometry)
+    type_name = "NONE";
+  else if (gtype != wkbUnknown)
     {
       gboolean point = FALSE, multipoint = FALSE, line = FALSE, polygon = FALSE, other = FALSE;
 
@@ -1323,6 +1341,7 @@ typedef struct
   GPtrArray              *triggers;       /* saved CREATE TRIGGER statements */
   GByteArray             *wkb;
   char                   *date_format;
+  gboolean                has_geometry;
 } Writer;
 
 static void
@@ -1484,6 +1503,10 @@ create_table (Writer  *w,
   if (!gis_sql_exec (w->db, sql->str, error))
     return FALSE;
 
+  w->triggers = g_ptr_array_new_with_free_func (g_free);
+  if (!w->has_geometry)
+    return TRUE;
+
   stmt = gis_sql_prepare (w->db, "SELECT AddGeometryColumn(?1, 'geom', 4326, ?2, 'XY')", error);
   if (stmt == NULL)
     return FALSE;
@@ -1510,7 +1533,6 @@ create_table (Writer  *w,
   g_clear_pointer (&stmt, sqlite3_finalize);
 
   /* Take SpatiaLite's per-row triggers off while rows go in. */
-  w->triggers = g_ptr_array_new_with_free_func (g_free);
   stmt = gis_sql_prepare (w->db,
                           "SELECT name, sql FROM sqlite_master "
                           "WHERE type = 'trigger' AND tbl_name = ?1",
@@ -1550,7 +1572,7 @@ prepare_insert (Writer  *w,
   g_autoptr(GString) sql = g_string_new (NULL);
   g_autofree char *qt = gis_sql_quote_ident (w->table);
 
-  g_string_append_printf (sql, "INSERT INTO %s (fid, geom", qt);
+  g_string_append_printf (sql, "INSERT INTO %s (fid%s", qt, w->has_geometry ? ", geom" : "");
   for (guint i = 0; i < w->columns->len; i++)
     {
       OutColumn *c = g_ptr_array_index (w->columns, i);
@@ -1558,7 +1580,7 @@ prepare_insert (Writer  *w,
 
       g_string_append_printf (sql, ", %s", qc);
     }
-  g_string_append (sql, ") VALUES (?, ?");
+  g_string_append (sql, w->has_geometry ? ") VALUES (?, ?" : ") VALUES (?");
   for (guint i = 0; i < w->columns->len; i++)
     g_string_append (sql, ", ?");
   g_string_append (sql, ")");
@@ -2226,13 +2248,16 @@ write_rows (Writer          *w,
           continue;
         }
 
-      if (!rec.has_geometry)
+      if (!w->has_geometry)
+        {
+          /* an attribute table: nothing to place */
+        }
+      else if (!rec.has_geometry)
         {
           reject (w, &rec, NULL, g_strdup (_("no geometry")));
           continue;
         }
-
-      if (rec.is_point)
+      else if (rec.is_point)
         {
           double x = rec.x, y = rec.y;
 
@@ -2299,13 +2324,13 @@ write_rows (Writer          *w,
       sqlite3_bind_int64 (stmt, 1, fid + 1);
       if (blob != NULL)
         sqlite3_bind_blob (stmt, 2, blob, (int) blob_len, SQLITE_STATIC);
-      else
+      else if (w->has_geometry)
         sqlite3_bind_blob (stmt, 2, point_blob, GIS_POINT_BLOB_SIZE, SQLITE_STATIC);
 
       for (guint i = 0; i < w->columns->len && reason == NULL; i++)
         {
           OutColumn *c = g_ptr_array_index (w->columns, i);
-          int param = (int) i + 3;
+          int param = (int) i + (w->has_geometry ? 3 : 2);
           static const Value null_value = { VAL_NULL, FALSE, 0, 0, NULL, 0 };
           const Value *v = c->src >= 0 ? &rec.values[c->src] : &null_value;
 
@@ -2359,6 +2384,8 @@ write_rows (Writer          *w,
         }
 
       fid++;
+      if (!w->has_geometry)
+        continue;
       gis_extent_add_point (&w->extent, mbr[0], mbr[1]);
       gis_extent_add_point (&w->extent, mbr[2], mbr[3]);
       {
@@ -2657,6 +2684,7 @@ gis_store_import (GisStore               *store,
   w.source = source;
   w.report = report;
   w.geometry_type = g_strdup (source->geometry_type);
+  w.has_geometry = g_strcmp0 (w.geometry_type, "NONE") != 0;
   w.index = g_array_sized_new (FALSE, FALSE, sizeof (IndexEntry),
                                source->n_hint > 0 ? (guint) MIN (source->n_hint, G_MAXUINT32) : 1024);
   w.wkb = g_byte_array_new ();

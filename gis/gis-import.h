@@ -37,6 +37,7 @@ G_BEGIN_DECLS
  * @decimal_comma: CSV numbers use a decimal comma: 1 yes, 0 no, -1 when
  *   the delimiter is ';'
  * @skip_bad_rows: import the good rows when some are rejected
+ * @no_geometry: import an attribute table (for joins) without geometry
  */
 struct _GisImportOptions
 {
@@ -56,6 +57,7 @@ struct _GisImportOptions
   char          delimiter;
   int           decimal_comma;
   gboolean      skip_bad_rows;
+  gboolean      no_geometry;
 };
 
 typedef struct
