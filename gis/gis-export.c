@@ -97,6 +97,7 @@ typedef struct
   char          *name;
   OGRFieldType   type;
   guint          column;
+  int            ogr_index;   /* where the driver put it */
 } OutField;
 
 typedef struct
@@ -214,7 +215,7 @@ make_plan (GisStore     *store,
       const char *name = gis_cursor_get_column_name (cursor, i);
       const char *decl = gis_cursor_get_column_decltype (cursor, i);
       g_autofree char *decl_up = g_ascii_strup (decl ? decl : "", -1);
-      OutField f = { NULL, OFTString, i };
+      OutField f = { NULL, OFTString, i, -1 };
 
       if ((int) i == plan->geom_col)
         continue;
@@ -360,8 +361,12 @@ export_sql (GisStore               *store,
     }
 
   if (format == GIS_EXPORT_FORMAT_CSV)
-    layer_options = CSLSetNameValue (layer_options, "GEOMETRY",
-                                     plan.geom_type == wkbPoint ? "AS_XY" : "AS_WKT");
+    {
+      layer_options = CSLSetNameValue (layer_options, "GEOMETRY",
+                                       plan.geom_type == wkbPoint ? "AS_XY" : "AS_WKT");
+      /* GDAL 3.6 quotes numbers read from SQLite as if they were text */
+      layer_options = CSLSetNameValue (layer_options, "STRING_QUOTING", "IF_NEEDED");
+    }
   if (format == GIS_EXPORT_FORMAT_SHAPEFILE)
     layer_options = CSLSetNameValue (layer_options, "ENCODING", "UTF-8");
 
@@ -393,6 +398,8 @@ export_sql (GisStore               *store,
     {
       OutField *f = &g_array_index (plan.fields, OutField, i);
       OGRFieldDefnH fd = OGR_Fld_Create (f->name, f->type);
+      OGRFeatureDefnH defn = OGR_L_GetLayerDefn (layer);
+      int before = OGR_FD_GetFieldCount (defn);
 
       CPLErrorReset ();
       if (OGR_L_CreateField (layer, fd, TRUE) != OGRERR_NONE)
@@ -405,6 +412,14 @@ export_sql (GisStore               *store,
           goto out;
         }
       OGR_Fld_Destroy (fd);
+
+      /* Drivers may rename a field (Shapefile cuts names to ten
+       * characters) or map it onto one of their own (KML's Name). */
+      defn = OGR_L_GetLayerDefn (layer);
+      if (OGR_FD_GetFieldCount (defn) > before)
+        f->ogr_index = OGR_FD_GetFieldCount (defn) - 1;
+      else
+        f->ogr_index = OGR_FD_GetFieldIndex (defn, f->name);
     }
 
   cursor = gis_store_query (store, sql, error);
@@ -426,17 +441,20 @@ export_sql (GisStore               *store,
       for (guint i = 0; i < plan.fields->len; i++)
         {
           OutField *f = &g_array_index (plan.fields, OutField, i);
+          int idx = f->ogr_index;
 
+          if (idx < 0)
+            continue;
           switch (gis_cursor_get_value_type (cursor, f->column))
             {
             case GIS_VALUE_INTEGER:
-              OGR_F_SetFieldInteger64 (feature, (int) i, gis_cursor_get_int64 (cursor, f->column));
+              OGR_F_SetFieldInteger64 (feature, idx, gis_cursor_get_int64 (cursor, f->column));
               break;
             case GIS_VALUE_REAL:
-              OGR_F_SetFieldDouble (feature, (int) i, gis_cursor_get_double (cursor, f->column));
+              OGR_F_SetFieldDouble (feature, idx, gis_cursor_get_double (cursor, f->column));
               break;
             case GIS_VALUE_TEXT:
-              OGR_F_SetFieldString (feature, (int) i, gis_cursor_get_text (cursor, f->column));
+              OGR_F_SetFieldString (feature, idx, gis_cursor_get_text (cursor, f->column));
               break;
             case GIS_VALUE_BLOB:
             case GIS_VALUE_GEOMETRY:
@@ -444,12 +462,12 @@ export_sql (GisStore               *store,
                 gsize len;
                 const guint8 *blob = gis_cursor_get_blob (cursor, f->column, &len);
 
-                OGR_F_SetFieldBinary (feature, (int) i, (int) len, blob);
+                OGR_F_SetFieldBinary (feature, idx, (int) len, blob);
               }
               break;
             case GIS_VALUE_NULL:
             default:
-              OGR_F_SetFieldNull (feature, (int) i);
+              OGR_F_SetFieldNull (feature, idx);
               break;
             }
         }
