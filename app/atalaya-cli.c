@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
+#include <fcntl.h>
 #include <locale.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -34,11 +35,14 @@ static gboolean opt_quiet;
 
 /* ---- output helpers ---------------------------------------------------- */
 
+static void restore_stderr (void);
+
 static int
 fail (GError *error)
 {
   g_autofree char *one_line = g_strdelimit (g_strdup (error->message), "\n", ' ');
 
+  restore_stderr ();
   g_printerr ("atalaya-cli: %s\n", one_line);
   g_error_free (error);
   return EXIT_USER;
@@ -87,6 +91,35 @@ end_progress (void)
 {
   if (!opt_quiet && stderr_is_tty)
     g_printerr ("\r\033[K");
+}
+
+/* SpatiaLite's SQL functions print their own failures on stderr, where
+ * they would come before, and read differently from, the one line this
+ * tool promises; they are held back while user SQL runs. */
+static int saved_stderr = -1;
+
+static void
+hush_library_stderr (void)
+{
+  int devnull = open ("/dev/null", O_WRONLY);
+
+  if (devnull < 0)
+    return;
+  fflush (stderr);
+  saved_stderr = dup (STDERR_FILENO);
+  dup2 (devnull, STDERR_FILENO);
+  close (devnull);
+}
+
+static void
+restore_stderr (void)
+{
+  if (saved_stderr < 0)
+    return;
+  fflush (stderr);
+  dup2 (saved_stderr, STDERR_FILENO);
+  close (saved_stderr);
+  saved_stderr = -1;
 }
 
 static GisStore *
@@ -801,6 +834,7 @@ cmd_sql (int    argc,
   if (store == NULL)
     return fail (error);
 
+  hush_library_stderr ();
   cursor = gis_store_query (store, argv[2], &error);
   if (cursor == NULL)
     return fail (error);
@@ -1008,6 +1042,7 @@ main (int    argc,
         g_set_prgname (prgname);
         gis_init ();
         rc = commands[i].run (argc - 1, argv + 1);
+        restore_stderr ();
         gis_shutdown ();
         return rc;
       }

@@ -32,6 +32,7 @@ struct _GisCursor
   GCancellable *cancellable;
   gboolean      reset_query_only;
   gboolean      done;
+  gboolean      write_attempted;
 };
 
 static const char *
@@ -73,6 +74,47 @@ starts_with_reading_keyword (const char *sql)
         return TRUE;
     }
   return FALSE;
+}
+
+/* Every statement a cursor prepares, its own and those that SpatiaLite
+ * functions prepare while it runs, passes here: anything that would write
+ * is denied and remembered, so that a function that swallows the error
+ * still ends in a refusal the user sees. */
+static int
+on_authorize (void       *data,
+              int         action,
+              const char *arg1,
+              const char *arg2,
+              const char *db_name,
+              const char *trigger)
+{
+  GisCursor *cursor = data;
+
+  switch (action)
+    {
+    case SQLITE_SELECT:
+    case SQLITE_READ:
+    case SQLITE_FUNCTION:
+    case SQLITE_RECURSIVE:
+      return SQLITE_OK;
+    case SQLITE_PRAGMA:
+      /* reading pragmas only: no value, or a table-valued one */
+      if (arg2 == NULL)
+        return SQLITE_OK;
+      cursor->write_attempted = TRUE;
+      return SQLITE_DENY;
+    default:
+      cursor->write_attempted = TRUE;
+      return SQLITE_DENY;
+    }
+}
+
+static void
+set_refused (GError **error)
+{
+  g_set_error (error, GIS_ERROR, GIS_ERROR_READ_ONLY,
+               _("Refused: the SQL console only reads, and this statement would "
+                 "change the store. Nothing was changed."));
 }
 
 static int
@@ -123,11 +165,16 @@ gis_store_query (GisStore    *store,
       cursor->reset_query_only = TRUE;
     }
 
+  sqlite3_set_authorizer (cursor->db, on_authorize, cursor);
+
   rc = sqlite3_prepare_v2 (cursor->db, sql, -1, &cursor->stmt, &tail);
   if (rc != SQLITE_OK)
     {
-      g_set_error (error, GIS_ERROR, GIS_ERROR_SQL, _("SQL error: %s"),
-                   sqlite3_errmsg (cursor->db));
+      if (cursor->write_attempted)
+        set_refused (error);
+      else
+        g_set_error (error, GIS_ERROR, GIS_ERROR_SQL, _("SQL error: %s"),
+                     sqlite3_errmsg (cursor->db));
       return NULL;
     }
   if (cursor->stmt == NULL)
@@ -143,9 +190,7 @@ gis_store_query (GisStore    *store,
     }
   if (!sqlite3_stmt_readonly (cursor->stmt) || !starts_with_reading_keyword (sql))
     {
-      g_set_error (error, GIS_ERROR, GIS_ERROR_READ_ONLY,
-                   _("Refused: the SQL console only reads, and this statement would "
-                     "change the store. Nothing was changed."));
+      set_refused (error);
       return NULL;
     }
 
@@ -159,6 +204,8 @@ gis_cursor_free (GisCursor *cursor)
     return;
 
   g_clear_pointer (&cursor->stmt, sqlite3_finalize);
+  if (cursor->db != NULL)
+    sqlite3_set_authorizer (cursor->db, NULL, NULL);
   if (cursor->reset_query_only)
     gis_sql_exec (cursor->db, "PRAGMA query_only = 0", NULL);
   g_clear_object (&cursor->store);
@@ -215,6 +262,13 @@ gis_cursor_next (GisCursor     *cursor,
   if (cancellable != NULL)
     sqlite3_progress_handler (cursor->db, 0, NULL, NULL);
 
+  if (cursor->write_attempted)
+    {
+      cursor->done = TRUE;
+      set_refused (error);
+      return FALSE;
+    }
+
   if (rc == SQLITE_ROW)
     return TRUE;
 
@@ -225,10 +279,8 @@ gis_cursor_next (GisCursor     *cursor,
   if (rc == SQLITE_INTERRUPT && g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
 
-  if ((rc & 0xff) == SQLITE_READONLY)
-    g_set_error (error, GIS_ERROR, GIS_ERROR_READ_ONLY,
-                 _("Refused: the SQL console only reads (%s). Nothing was changed."),
-                 sqlite3_errmsg (cursor->db));
+  if ((rc & 0xff) == SQLITE_READONLY || (rc & 0xff) == SQLITE_AUTH)
+    set_refused (error);
   else
     gis_sql_set_error (error, cursor->db, rc, _("SQL error"));
   return FALSE;
