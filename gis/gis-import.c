@@ -1136,8 +1136,9 @@ ogr_source_new (const char              *path,
        * CRS; guessing WGS 84 there would put the data in the wrong place. */
       if (srs == NULL && g_str_has_suffix (path, ".shp"))
         {
-          prj = g_strndup (path, strlen (path) - 4);
-          prj = g_strconcat (prj, ".prj", NULL);
+          g_autofree char *stem = g_strndup (path, strlen (path) - 4);
+
+          prj = g_strconcat (stem, ".prj", NULL);
           if (g_file_test (prj, G_FILE_TEST_EXISTS))
             {
               g_set_error (error, GIS_ERROR, GIS_ERROR_CRS,
