@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
+#include <locale.h>
 #include <sqlite3.h>
 #include <spatialite.h>
 #include <string.h>
@@ -250,7 +251,21 @@ gis_store_connect (GisStore  *self,
   sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
 
   self->splite_cache = spatialite_alloc_connection ();
-  spatialite_init_ex (self->db, self->splite_cache, 0);
+  {
+    /* spatialite_init_ex() sets LC_NUMERIC to "C" for the whole process,
+     * which strips the user's digit grouping from every number the
+     * window formats afterwards.  Put it back; the lock keeps two opening
+     * threads from restoring each other's "C". */
+    static GMutex locale_lock;
+    g_autofree char *numeric = NULL;
+
+    g_mutex_lock (&locale_lock);
+    numeric = g_strdup (setlocale (LC_NUMERIC, NULL));
+    spatialite_init_ex (self->db, self->splite_cache, 0);
+    if (numeric != NULL)
+      setlocale (LC_NUMERIC, numeric);
+    g_mutex_unlock (&locale_lock);
+  }
 
   return TRUE;
 }

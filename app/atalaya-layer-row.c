@@ -1,0 +1,278 @@
+/* atalaya-layer-row.c: one layer in the layer list
+ *
+ * Shows a layer's name, role, geometry type and feature count, with a
+ * check button bound both ways to the layer's "visible" property.  Rows
+ * are recycled by the list view, so the layer can change at any time.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "atalaya-layer-row"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+
+#include "atalaya-layer-row.h"
+
+struct _AtalayaLayerRow
+{
+  GtkWidget       parent_instance;
+
+  /* Template widgets */
+  GtkCheckButton *visible_check;
+  GtkLabel       *name_label;
+  GtkLabel       *details_label;
+  GtkLabel       *count_label;
+
+  /* Owned */
+  GisLayer       *layer;
+  GBinding       *visible_binding;
+};
+
+G_DEFINE_FINAL_TYPE (AtalayaLayerRow, atalaya_layer_row, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_LAYER,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* The SpatiaLite geometry type names that gis/ stores in the registry. */
+static const struct {
+  const char *type;
+  const char *label;
+} geometry_types[] = {
+  { "POINT", N_("Point") },
+  { "MULTIPOINT", N_("Multipoint") },
+  { "LINESTRING", N_("Line") },
+  { "MULTILINESTRING", N_("Multiline") },
+  { "POLYGON", N_("Polygon") },
+  { "MULTIPOLYGON", N_("Multipolygon") },
+  { "GEOMETRY", N_("Mixed geometry") },
+};
+
+static const char *
+geometry_type_to_label (const char *type)
+{
+  if (type == NULL)
+    return _("No geometry");
+
+  for (guint i = 0; i < G_N_ELEMENTS (geometry_types); i++)
+    if (g_ascii_strcasecmp (geometry_types[i].type, type) == 0)
+      return _(geometry_types[i].label);
+
+  return type;
+}
+
+/* The user's LC_NUMERIC, as the environment says.  The process-wide
+ * locale cannot be trusted for it: spatialite_init_ex() sets LC_NUMERIC
+ * to "C" for the whole process each time a store connects. */
+static locale_t
+get_user_numeric_locale (void)
+{
+  static gsize initialized;
+  static locale_t locale;
+
+  if (g_once_init_enter (&initialized))
+    {
+      locale = newlocale (LC_NUMERIC_MASK, "", (locale_t) 0);
+      g_once_init_leave (&initialized, 1);
+    }
+
+  return locale;
+}
+
+static char *
+format_feature_count (gint64 count)
+{
+  g_autofree char *number = NULL;
+  locale_t user_locale = get_user_numeric_locale ();
+  locale_t previous = (locale_t) 0;
+
+  /* The ' flag groups thousands as LC_NUMERIC says. */
+  if (user_locale != (locale_t) 0)
+    previous = uselocale (user_locale);
+  number = g_strdup_printf ("%'" G_GINT64_FORMAT, count);
+  if (previous != (locale_t) 0)
+    uselocale (previous);
+
+  return g_strdup_printf (ngettext ("%s feature", "%s features", (gulong) MIN (count, G_MAXLONG)),
+                          number);
+}
+
+static void
+atalaya_layer_row_update (AtalayaLayerRow *self)
+{
+  g_autofree char *details = NULL;
+  g_autofree char *count = NULL;
+
+  g_assert (ATALAYA_IS_LAYER_ROW (self));
+
+  if (self->layer == NULL)
+    {
+      gtk_label_set_text (self->name_label, "");
+      gtk_label_set_text (self->details_label, "");
+      gtk_label_set_text (self->count_label, "");
+      return;
+    }
+
+  /* Translators: a layer's role, then its geometry type, as in
+   * "Port of entry · Point". */
+  details = g_strdup_printf (_("%s · %s"),
+                             gis_layer_role_to_label (gis_layer_get_role (self->layer)),
+                             geometry_type_to_label (gis_layer_get_geometry_type (self->layer)));
+  count = format_feature_count (gis_layer_get_feature_count (self->layer));
+
+  gtk_label_set_text (self->name_label, gis_layer_get_name (self->layer));
+  gtk_label_set_text (self->details_label, details);
+  gtk_label_set_text (self->count_label, count);
+}
+
+static void
+atalaya_layer_row_dispose (GObject *object)
+{
+  AtalayaLayerRow *self = (AtalayaLayerRow *) object;
+  GtkWidget *child;
+
+  g_clear_pointer (&self->visible_binding, g_binding_unbind);
+  g_clear_object (&self->layer);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), ATALAYA_TYPE_LAYER_ROW);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
+
+  G_OBJECT_CLASS (atalaya_layer_row_parent_class)->dispose (object);
+}
+
+static void
+atalaya_layer_row_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  AtalayaLayerRow *self = ATALAYA_LAYER_ROW (object);
+
+  switch (prop_id)
+    {
+    case PROP_LAYER:
+      g_value_set_object (value, self->layer);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+atalaya_layer_row_set_property (GObject      *object,
+                                guint         prop_id,
+                                const GValue *value,
+                                GParamSpec   *pspec)
+{
+  AtalayaLayerRow *self = ATALAYA_LAYER_ROW (object);
+
+  switch (prop_id)
+    {
+    case PROP_LAYER:
+      atalaya_layer_row_set_layer (self, g_value_get_object (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+atalaya_layer_row_class_init (AtalayaLayerRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = atalaya_layer_row_dispose;
+  object_class->get_property = atalaya_layer_row_get_property;
+  object_class->set_property = atalaya_layer_row_set_property;
+
+  /**
+   * AtalayaLayerRow:layer: (nullable)
+   *
+   * The layer shown.
+   */
+  properties[PROP_LAYER] =
+    g_param_spec_object ("layer", NULL, NULL,
+                         GIS_TYPE_LAYER,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/atalaya/Atalaya/ui/atalaya-layer-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, AtalayaLayerRow, visible_check);
+  gtk_widget_class_bind_template_child (widget_class, AtalayaLayerRow, name_label);
+  gtk_widget_class_bind_template_child (widget_class, AtalayaLayerRow, details_label);
+  gtk_widget_class_bind_template_child (widget_class, AtalayaLayerRow, count_label);
+
+  gtk_widget_class_set_css_name (widget_class, "layerrow");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+}
+
+static void
+atalaya_layer_row_init (AtalayaLayerRow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+/**
+ * atalaya_layer_row_new:
+ *
+ * Returns: (transfer full): a row showing no layer
+ */
+GtkWidget *
+atalaya_layer_row_new (void)
+{
+  return g_object_new (ATALAYA_TYPE_LAYER_ROW, NULL);
+}
+
+/**
+ * atalaya_layer_row_get_layer:
+ * @self: a layer row
+ *
+ * Returns: (transfer none) (nullable): the layer shown
+ */
+GisLayer *
+atalaya_layer_row_get_layer (AtalayaLayerRow *self)
+{
+  g_return_val_if_fail (ATALAYA_IS_LAYER_ROW (self), NULL);
+
+  return self->layer;
+}
+
+/**
+ * atalaya_layer_row_set_layer:
+ * @self: a layer row
+ * @layer: (nullable): the layer to show
+ */
+void
+atalaya_layer_row_set_layer (AtalayaLayerRow *self,
+                             GisLayer        *layer)
+{
+  g_return_if_fail (ATALAYA_IS_LAYER_ROW (self));
+  g_return_if_fail (layer == NULL || GIS_IS_LAYER (layer));
+
+  if (self->layer == layer)
+    return;
+
+  g_clear_pointer (&self->visible_binding, g_binding_unbind);
+  g_set_object (&self->layer, layer);
+
+  if (layer != NULL)
+    self->visible_binding = g_object_bind_property (layer, "visible",
+                                                    self->visible_check, "active",
+                                                    G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+
+  atalaya_layer_row_update (self);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LAYER]);
+}

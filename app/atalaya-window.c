@@ -1,0 +1,519 @@
+/* atalaya-window.c: the main window, showing one store
+ *
+ * The window opens a store on a worker thread, then lists its layers.
+ * Its content is a stack: a status page while no store is open, a
+ * spinner while one opens, and the layer list (or an empty-store page)
+ * once it is open.  Errors show as toasts, keeping what was shown.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "atalaya-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "atalaya-layer-row.h"
+#include "atalaya-window-private.h"
+
+#define MAX_RECENT_STORES 10
+
+G_DEFINE_FINAL_TYPE (AtalayaWindow, atalaya_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_STORE,
+  PROP_LOADING,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* ---- presentation ------------------------------------------------------ */
+
+/* The directory of @path for display, with the home directory as "~". */
+static char *
+display_directory (const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  const char *home = g_get_home_dir ();
+  gsize home_len = home != NULL ? strlen (home) : 0;
+
+  if (home_len > 1 &&
+      strncmp (dir, home, home_len) == 0 &&
+      (dir[home_len] == '/' || dir[home_len] == '\0'))
+    {
+      g_autofree char *rest = g_filename_display_name (dir + home_len);
+
+      return g_strconcat ("~", rest, NULL);
+    }
+
+  return g_filename_display_name (dir);
+}
+
+static void
+atalaya_window_update_title (AtalayaWindow *self)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *directory = NULL;
+  g_autofree char *n_layers = NULL;
+  g_autofree char *subtitle = NULL;
+  const char *path;
+  guint n;
+
+  g_assert (ATALAYA_IS_WINDOW (self));
+
+  if (self->store == NULL)
+    {
+      adw_window_title_set_title (self->window_title, _("Atalaya"));
+      adw_window_title_set_subtitle (self->window_title, NULL);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->window_title), NULL);
+      gtk_window_set_title (GTK_WINDOW (self), _("Atalaya"));
+      return;
+    }
+
+  path = gis_store_get_path (self->store);
+  name = g_filename_display_basename (path);
+  directory = display_directory (path);
+  n = self->layers != NULL ? g_list_model_get_n_items (self->layers) : 0;
+  n_layers = g_strdup_printf (ngettext ("%u layer", "%u layers", n), n);
+  /* Translators: the window subtitle: a number of layers, then the
+   * folder of the store, as in "12 layers · ~/Stores". */
+  subtitle = g_strdup_printf (C_("window subtitle", "%s · %s"), n_layers, directory);
+
+  adw_window_title_set_title (self->window_title, name);
+  adw_window_title_set_subtitle (self->window_title, subtitle);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->window_title), path);
+  gtk_window_set_title (GTK_WINDOW (self), name);
+}
+
+static void
+atalaya_window_update_view (AtalayaWindow *self)
+{
+  const char *page;
+
+  g_assert (ATALAYA_IS_WINDOW (self));
+
+  if (self->opening_file != NULL)
+    page = "loading";
+  else if (self->store == NULL)
+    page = "empty";
+  else if (self->layers == NULL || g_list_model_get_n_items (self->layers) == 0)
+    page = "no-layers";
+  else
+    page = "layers";
+
+  gtk_stack_set_visible_child_name (self->stack, page);
+}
+
+static void
+on_layers_items_changed (AtalayaWindow *self,
+                         guint          position,
+                         guint          removed,
+                         guint          added,
+                         GListModel    *layers)
+{
+  g_assert (ATALAYA_IS_WINDOW (self));
+  g_assert (G_IS_LIST_MODEL (layers));
+
+  atalaya_window_update_title (self);
+  atalaya_window_update_view (self);
+}
+
+/* Shows @store and its @layers (both may be NULL: no store). */
+static void
+atalaya_window_set_store (AtalayaWindow *self,
+                          GisStore      *store,
+                          GListModel    *layers)
+{
+  g_assert (ATALAYA_IS_WINDOW (self));
+  g_assert (store == NULL || GIS_IS_STORE (store));
+  g_assert ((store == NULL) == (layers == NULL));
+
+  if (self->store == store)
+    return;
+
+  if (self->layers != NULL)
+    g_signal_handlers_disconnect_by_func (self->layers, on_layers_items_changed, self);
+
+  g_set_object (&self->layers, layers);
+  g_set_object (&self->store, store);
+
+  if (self->layers != NULL)
+    g_signal_connect_object (self->layers,
+                             "items-changed",
+                             G_CALLBACK (on_layers_items_changed),
+                             self,
+                             G_CONNECT_SWAPPED);
+
+  gtk_single_selection_set_model (self->layer_selection, self->layers);
+
+  atalaya_window_update_title (self);
+  atalaya_window_update_view (self);
+  atalaya_window_actions_update (self);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
+}
+
+/* Records @path as the last store and first of the recent stores. */
+static void
+atalaya_window_remember_store (AtalayaWindow *self,
+                               const char    *path)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) previous = NULL;
+  g_auto(GStrv) recent = NULL;
+  guint n = 1;
+
+  g_assert (ATALAYA_IS_WINDOW (self));
+  g_assert (path != NULL);
+
+  previous = g_settings_get_strv (self->settings, "recent-stores");
+
+  g_strv_builder_add (builder, path);
+  for (guint i = 0; previous[i] != NULL && n < MAX_RECENT_STORES; i++)
+    {
+      if (strcmp (previous[i], path) == 0)
+        continue;
+      g_strv_builder_add (builder, previous[i]);
+      n++;
+    }
+  recent = g_strv_builder_end (builder);
+
+  g_settings_set_string (self->settings, "last-store", path);
+  g_settings_set_strv (self->settings, "recent-stores", (const char * const *) recent);
+}
+
+/* ---- opening ----------------------------------------------------------- */
+
+static void
+atalaya_window_set_opening_file (AtalayaWindow *self,
+                                 GFile         *file)
+{
+  g_assert (ATALAYA_IS_WINDOW (self));
+
+  if (self->open_cancellable != NULL)
+    {
+      g_cancellable_cancel (self->open_cancellable);
+      g_clear_object (&self->open_cancellable);
+    }
+
+  if (g_set_object (&self->opening_file, file))
+    {
+      atalaya_window_update_view (self);
+      atalaya_window_actions_update (self);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+    }
+}
+
+static void
+open_store_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(AtalayaWindow) self = user_data;
+  g_autoptr(GListModel) layers = NULL;
+  g_autoptr(GisStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert (ATALAYA_IS_WINDOW (self));
+  g_assert (G_IS_TASK (result));
+
+  store = gis_store_open_finish (result, &error);
+
+  /* Cancelled: a newer request replaced this one, or the window closed. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (store != NULL)
+    layers = gis_store_list_layers (store, &error);
+
+  g_clear_object (&self->open_cancellable);
+  atalaya_window_set_opening_file (self, NULL);
+
+  if (layers == NULL)
+    {
+      atalaya_window_show_error (self, error);
+      return;
+    }
+
+  atalaya_window_set_store (self, store, layers);
+  atalaya_window_remember_store (self, gis_store_get_path (store));
+}
+
+/**
+ * atalaya_window_open_store:
+ * @self: a window
+ * @file: a store file
+ *
+ * Opens @file on a worker thread and shows its layers, replacing the store
+ * shown, if any.  An open still running is cancelled.  When the store is
+ * open, [property@AtalayaWindow:store] changes; when opening fails, an
+ * error toast shows and the window keeps what it showed.  Either way
+ * [property@AtalayaWindow:loading] goes back to %FALSE.
+ */
+void
+atalaya_window_open_store (AtalayaWindow *self,
+                           GFile         *file)
+{
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (ATALAYA_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  path = g_file_get_path (file);
+  if (path == NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *uri = g_file_get_uri (file);
+
+      g_set_error (&error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   _("Cannot open “%s”: stores can only be opened from a local disk"),
+                   uri);
+      atalaya_window_show_error (self, error);
+      return;
+    }
+
+  atalaya_window_set_opening_file (self, file);
+  self->open_cancellable = g_cancellable_new ();
+
+  gis_store_open_async (path,
+                        GIS_STORE_OPEN_READ_WRITE,
+                        self->open_cancellable,
+                        open_store_cb,
+                        g_object_ref (self));
+}
+
+/**
+ * atalaya_window_close_store:
+ * @self: a window
+ *
+ * Stops showing the store, and cancels opening one.
+ */
+void
+atalaya_window_close_store (AtalayaWindow *self)
+{
+  g_return_if_fail (ATALAYA_IS_WINDOW (self));
+
+  atalaya_window_set_opening_file (self, NULL);
+  atalaya_window_set_store (self, NULL, NULL);
+}
+
+/**
+ * atalaya_window_show_error: (skip)
+ * @self: a window
+ * @error: what went wrong
+ *
+ * Shows @error's message in a toast.
+ */
+void
+atalaya_window_show_error (AtalayaWindow *self,
+                           const GError  *error)
+{
+  g_autofree char *markup = NULL;
+  AdwToast *toast;
+
+  g_return_if_fail (ATALAYA_IS_WINDOW (self));
+  g_return_if_fail (error != NULL);
+
+  /* A toast title is Pango markup; messages quote paths and values. */
+  markup = g_markup_escape_text (error->message, -1);
+  toast = adw_toast_new (markup);
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  adw_toast_set_timeout (toast, 10);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+/* ---- GObject ----------------------------------------------------------- */
+
+static gboolean
+atalaya_window_close_request (GtkWindow *window)
+{
+  AtalayaWindow *self = (AtalayaWindow *) window;
+  int width;
+  int height;
+
+  g_assert (ATALAYA_IS_WINDOW (self));
+
+  /* The default size follows the window's size while it is neither
+   * maximized nor fullscreen, so it is the size to come back to. */
+  gtk_window_get_default_size (window, &width, &height);
+  g_settings_set_int (self->settings, "window-width", width);
+  g_settings_set_int (self->settings, "window-height", height);
+  g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+
+  return GTK_WINDOW_CLASS (atalaya_window_parent_class)->close_request (window);
+}
+
+static void
+atalaya_window_dispose (GObject *object)
+{
+  AtalayaWindow *self = (AtalayaWindow *) object;
+
+  if (self->open_cancellable != NULL)
+    g_cancellable_cancel (self->open_cancellable);
+  g_clear_object (&self->open_cancellable);
+  g_clear_object (&self->opening_file);
+
+  if (self->layers != NULL)
+    g_signal_handlers_disconnect_by_func (self->layers, on_layers_items_changed, self);
+  g_clear_object (&self->layers);
+  g_clear_object (&self->store);
+  g_clear_object (&self->settings);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), ATALAYA_TYPE_WINDOW);
+
+  G_OBJECT_CLASS (atalaya_window_parent_class)->dispose (object);
+}
+
+static void
+atalaya_window_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  AtalayaWindow *self = ATALAYA_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
+      break;
+
+    case PROP_LOADING:
+      g_value_set_boolean (value, atalaya_window_get_loading (self));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+atalaya_window_class_init (AtalayaWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = atalaya_window_dispose;
+  object_class->get_property = atalaya_window_get_property;
+
+  window_class->close_request = atalaya_window_close_request;
+
+  /**
+   * AtalayaWindow:store: (nullable)
+   *
+   * The store shown.  Changes once a store has opened and its layers are
+   * listed.
+   */
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL,
+                         GIS_TYPE_STORE,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * AtalayaWindow:loading:
+   *
+   * Whether a store is being opened.
+   */
+  properties[PROP_LOADING] =
+    g_param_spec_boolean ("loading", NULL, NULL,
+                          FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* The list item factory names the row type in XML. */
+  g_type_ensure (ATALAYA_TYPE_LAYER_ROW);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/org/atalaya/Atalaya/ui/atalaya-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, AtalayaWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, AtalayaWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, AtalayaWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, AtalayaWindow, layer_list_view);
+  gtk_widget_class_bind_template_child (widget_class, AtalayaWindow, layer_selection);
+
+  atalaya_window_class_actions_init (klass);
+}
+
+static void
+atalaya_window_init (AtalayaWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->settings = g_settings_new (APP_ID);
+
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+
+  atalaya_window_update_title (self);
+  atalaya_window_update_view (self);
+  atalaya_window_actions_update (self);
+}
+
+/* ---- public API -------------------------------------------------------- */
+
+/**
+ * atalaya_window_new:
+ * @application: the application
+ *
+ * Returns: (transfer none): a new window, showing no store
+ */
+AtalayaWindow *
+atalaya_window_new (AtalayaApplication *application)
+{
+  g_return_val_if_fail (ATALAYA_IS_APPLICATION (application), NULL);
+
+  return g_object_new (ATALAYA_TYPE_WINDOW,
+                       "application", application,
+                       NULL);
+}
+
+/**
+ * atalaya_window_get_store:
+ * @self: a window
+ *
+ * Returns: (transfer none) (nullable): the store shown
+ */
+GisStore *
+atalaya_window_get_store (AtalayaWindow *self)
+{
+  g_return_val_if_fail (ATALAYA_IS_WINDOW (self), NULL);
+
+  return self->store;
+}
+
+/**
+ * atalaya_window_get_layer_model:
+ * @self: a window
+ *
+ * Returns: (transfer none) (nullable): the #GisLayer list shown, or %NULL
+ *   when no store is open
+ */
+GListModel *
+atalaya_window_get_layer_model (AtalayaWindow *self)
+{
+  g_return_val_if_fail (ATALAYA_IS_WINDOW (self), NULL);
+
+  return self->layers;
+}
+
+/**
+ * atalaya_window_get_loading:
+ * @self: a window
+ *
+ * Returns: whether a store is being opened
+ */
+gboolean
+atalaya_window_get_loading (AtalayaWindow *self)
+{
+  g_return_val_if_fail (ATALAYA_IS_WINDOW (self), FALSE);
+
+  return self->opening_file != NULL;
+}
