@@ -28,6 +28,8 @@ done
 
 say () { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
+if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+
 install_packages () {
   missing=""
   for pkg in $(grep -v '^#' build-aux/debian-packages.txt); do
@@ -37,10 +39,9 @@ install_packages () {
   done
   [ -z "$missing" ] && return 0
   say "Installing Debian packages:$missing"
-  if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
   $sudo apt-get update -q
   # shellcheck disable=SC2086
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends $missing
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
 }
 
 build () {
@@ -58,6 +59,14 @@ sample_store () {
   want="incidents=$incidents $(cat data-samples/planted-hotspots.csv data-samples/atalaya-sample-gen.c data-samples/build-sample-store.sh | cksum)"
   if [ -f "$store" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
     return 0
+  fi
+  # The boundaries come from Debian's qgis-common package, fetched with
+  # apt-get download: the package lists must know it.
+  if [ ! -f /usr/share/qgis/resources/data/world_map.gpkg ] &&
+     [ ! -f "$builddir/data-samples/cache/extracted/usr/share/qgis/resources/data/world_map.gpkg" ] &&
+     ! apt-cache show qgis-common >/dev/null 2>&1; then
+    say "Updating the package lists"
+    $sudo apt-get update -q
   fi
   say "Building the sample store ($incidents incidents)"
   rm -f "$store" "$store-wal" "$store-shm"
