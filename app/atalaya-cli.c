@@ -11,6 +11,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 #include <fcntl.h>
@@ -245,7 +246,10 @@ print_rejected (const char      *path,
       g_printerr ("%s: %s\n", path, line);
     }
   if (report->rows_rejected > max_rows)
-    g_printerr (_("%s: … and %" G_GUINT64_FORMAT " more rejected rows (use --json for all)\n"),
+    g_printerr (g_dngettext (GETTEXT_PACKAGE,
+                             "%s: … and %" PRIu64 " more rejected row (use --json for all)\n",
+                             "%s: … and %" PRIu64 " more rejected rows (use --json for all)\n",
+                             report->rows_rejected - max_rows),
                 path, report->rows_rejected - max_rows);
 }
 
@@ -434,7 +438,10 @@ cmd_import (int    argc,
 
   if (!opt_json && !opt_quiet)
     {
-      g_print (_("Imported %" G_GUINT64_FORMAT " features into layer “%s” (%s) in %.2f s\n"),
+      g_print (g_dngettext (GETTEXT_PACKAGE,
+                            "Imported %" PRIu64 " feature into layer “%s” (%s) in %.2f s\n",
+                            "Imported %" PRIu64 " features into layer “%s” (%s) in %.2f s\n",
+                            report->rows_imported),
                report->rows_imported, gis_layer_get_name (layer),
                gis_layer_get_geometry_type (layer), report->seconds);
       for (guint i = 0; i < report->notes->len; i++)
@@ -442,7 +449,10 @@ cmd_import (int    argc,
     }
   if (!opt_json && report->rows_rejected > 0)
     {
-      g_printerr (_("%s: %" G_GUINT64_FORMAT " rows were rejected and skipped:\n"),
+      g_printerr (g_dngettext (GETTEXT_PACKAGE,
+                               "%s: %" PRIu64 " row was rejected and skipped:\n",
+                               "%s: %" PRIu64 " rows were rejected and skipped:\n",
+                               report->rows_rejected),
                   argv[2], report->rows_rejected);
       print_rejected (argv[2], report, 50);
     }
@@ -451,6 +461,16 @@ cmd_import (int    argc,
 }
 
 /* ---- layers ----------------------------------------------------------- */
+
+/* Prints @text and spaces up to @width characters, then one more space. */
+static void
+print_padded (const char *text,
+              guint       width)
+{
+  glong n = g_utf8_strlen (text, -1);
+
+  g_print ("%s%*s ", text, n < (glong) width ? (int) (width - n) : 0, "");
+}
 
 static int
 cmd_layers (int    argc,
@@ -501,17 +521,24 @@ cmd_layers (int    argc,
       return EXIT_SUCCESS;
     }
 
-  /* Column headings are translated; keep the widths for any language. */
-  g_print ("%-28s %-10s %-16s %12s\n", _("NAME"), _("ROLE"), _("GEOMETRY"), _("FEATURES"));
+  /* Column headings are translated: pad by characters, not bytes. */
+  print_padded (_("NAME"), 28);
+  print_padded (_("ROLE"), 10);
+  print_padded (_("GEOMETRY"), 16);
+  {
+    const char *heading = _("FEATURES");
+    glong n = g_utf8_strlen (heading, -1);
+
+    g_print ("%*s%s\n", n < 12 ? (int) (12 - n) : 0, "", heading);
+  }
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(GisLayer) layer = g_list_model_get_item (layers, i);
 
-      g_print ("%-28s %-10s %-16s %12" G_GINT64_FORMAT "\n",
-               gis_layer_get_name (layer),
-               gis_layer_role_to_string (gis_layer_get_role (layer)),
-               gis_layer_get_geometry_type (layer) ? gis_layer_get_geometry_type (layer) : "-",
-               gis_layer_get_feature_count (layer));
+      print_padded (gis_layer_get_name (layer), 28);
+      print_padded (gis_layer_role_to_string (gis_layer_get_role (layer)), 10);
+      print_padded (gis_layer_get_geometry_type (layer) ? gis_layer_get_geometry_type (layer) : "-", 16);
+      g_print ("%12" G_GINT64_FORMAT "\n", gis_layer_get_feature_count (layer));
     }
   return EXIT_SUCCESS;
 }
@@ -528,7 +555,7 @@ cmd_info (int    argc,
     { "check", 0, 0, G_OPTION_ARG_NONE, &check,
       N_("Check the whole store: SQLite integrity and every spatial index"), NULL },
     { "checksum", 0, 0, G_OPTION_ARG_NONE, &checksum,
-      N_("Print a SHA-256 digest of the store's data"), NULL },
+      N_("Print a SHA-256 digest of the store’s data"), NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("STORE [LAYER] — describe a store or one of its layers"));
@@ -597,7 +624,7 @@ cmd_info (int    argc,
         g_print (_("Role:          %s\n"), gis_layer_role_to_label (gis_layer_get_role (layer)));
         g_print (_("Geometry:      %s (EPSG:%d)\n"), gis_layer_get_geometry_type (layer),
                  gis_layer_get_srid (layer));
-        g_print (_("Features:      %" G_GINT64_FORMAT "\n"), gis_layer_get_feature_count (layer));
+        g_print (_("Features:      %" PRId64 "\n"), gis_layer_get_feature_count (layer));
         g_print (_("Extent:        %s\n"), extent);
         g_print (_("Source:        %s\n"), gis_layer_get_source (layer) ? gis_layer_get_source (layer) : "");
         g_print (_("Imported:      %s\n"), gis_layer_get_imported_at (layer) ? gis_layer_get_imported_at (layer) : "");
@@ -670,7 +697,7 @@ cmd_info (int    argc,
     g_print (_("Created:        %s\n"), created ? created : "");
     g_print (_("Analysis CRS:   %s\n"), analysis_crs ? analysis_crs : "");
     g_print (_("Layers:         %u\n"), n);
-    g_print (_("Features:       %" G_GINT64_FORMAT "\n"), total);
+    g_print (_("Features:       %" PRId64 "\n"), total);
     if (check)
       g_print (_("Check:          ok\n"));
     if (digest != NULL)
@@ -766,7 +793,10 @@ cmd_export (int    argc,
       print_json (root);
     }
   else if (!opt_quiet)
-    g_print (_("Wrote %" G_GUINT64_FORMAT " features to %s\n"), count, output);
+    g_print (g_dngettext (GETTEXT_PACKAGE,
+                          "Wrote %" PRIu64 " feature to %s\n",
+                          "Wrote %" PRIu64 " features to %s\n", count),
+             count, output);
 
   return EXIT_SUCCESS;
 }
@@ -816,7 +846,7 @@ cmd_sql (int    argc,
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_summary (context,
-                                _("Runs one SELECT statement, with SpatiaLite's functions, on a "
+                                _("Runs one SELECT statement, with SpatiaLite’s functions, on a "
                                   "read-only connection. Statements that would change the store "
                                   "are refused. Geometries print as WKT."));
   if (!g_option_context_parse (context, &argc, &argv, &error))

@@ -12,6 +12,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
@@ -277,7 +278,7 @@ gis_csv_reader_new (const char  *path,
       return NULL;
     case GIS_CSV_UNTERMINATED:
       g_set_error (error, GIS_ERROR, GIS_ERROR_INVALID_INPUT,
-                   _("“%s”, line %" G_GUINT64_FORMAT ": the header has an unterminated quoted field"),
+                   _("“%s”, line %" PRIu64 ": the header has an unterminated quoted field"),
                    path, line);
       return NULL;
     case GIS_CSV_RECORD:
@@ -295,7 +296,7 @@ gis_csv_reader_new (const char  *path,
       if (!g_utf8_validate_len (fields[i].ptr, fields[i].len, NULL))
         {
           g_set_error (error, GIS_ERROR, GIS_ERROR_INVALID_INPUT,
-                       _("“%s”, line %" G_GUINT64_FORMAT ", column %u: the column name "
+                       _("“%s”, line %" PRIu64 ", column %u: the column name "
                          "is not valid UTF-8 text (state the file’s encoding)"),
                        path, line, i + 1);
           return NULL;
@@ -312,7 +313,7 @@ gis_csv_reader_new (const char  *path,
       if (g_hash_table_lookup_extended (seen, folded, NULL, &previous))
         {
           g_set_error (error, GIS_ERROR, GIS_ERROR_INVALID_INPUT,
-                       _("“%s”, line %" G_GUINT64_FORMAT ": the column name “%s” appears "
+                       _("“%s”, line %" PRIu64 ": the column name “%s” appears "
                          "twice (columns %u and %u)"),
                        path, line, name, GPOINTER_TO_UINT (previous), i + 1);
           return NULL;

@@ -13,6 +13,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 #include <cpl_conv.h>
 #include <ogr_api.h>
@@ -416,7 +417,7 @@ gis_cursor_format_value (GisCursor *cursor,
       {
         gsize len;
         gis_cursor_get_blob (cursor, column, &len);
-        return g_strdup_printf (_("(%" G_GSIZE_FORMAT " bytes)"), len);
+        return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "(%zu byte)", "(%zu bytes)", len), len);
       }
     case GIS_VALUE_NULL:
     default:

@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <cpl_conv.h>
 #include <cpl_error.h>
 #include <cpl_string.h>
@@ -511,7 +512,7 @@ export_sql (GisStore               *store,
                   if (ct != NULL && OGR_G_Transform (geom, ct) != OGRERR_NONE)
                     {
                       g_set_error (error, GIS_ERROR, GIS_ERROR_CRS,
-                                   _("Row %" G_GUINT64_FORMAT ": the geometry cannot be "
+                                   _("Row %" PRIu64 ": the geometry cannot be "
                                      "transformed to %s"),
                                    count + 1, gis_crs_get_name (crs));
                       OGR_G_DestroyGeometry (geom);
@@ -528,7 +529,7 @@ export_sql (GisStore               *store,
       OGR_F_Destroy (feature);
       if (err != OGRERR_NONE)
         {
-          g_autofree char *what = g_strdup_printf (_("Cannot write row %" G_GUINT64_FORMAT " to “%s”"),
+          g_autofree char *what = g_strdup_printf (_("Cannot write row %" PRIu64 " to “%s”"),
                                                    count + 1, path);
 
           gis_thread_set_gdal_error (error, GIS_ERROR_IO, what);

@@ -24,6 +24,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <cpl_conv.h>
 #include <errno.h>
 #include <cpl_error.h>
@@ -117,16 +118,13 @@ gis_import_report_free (GisImportReport *report)
 char *
 gis_rejected_row_describe (const GisRejectedRow *row)
 {
-  g_autofree char *where = NULL;
-
+  if (row->line > 0 && row->field != NULL)
+    return g_strdup_printf (_("line %" PRIu64 ", field “%s”: %s"), row->line, row->field, row->reason);
   if (row->line > 0)
-    where = g_strdup_printf (_("line %" G_GUINT64_FORMAT), row->line);
-  else
-    where = g_strdup_printf (_("feature %" G_GUINT64_FORMAT), row->row);
-
+    return g_strdup_printf (_("line %" PRIu64 ": %s"), row->line, row->reason);
   if (row->field != NULL)
-    return g_strdup_printf (_("%s, field “%s”: %s"), where, row->field, row->reason);
-  return g_strdup_printf (_("%s: %s"), where, row->reason);
+    return g_strdup_printf (_("feature %" PRIu64 ", field “%s”: %s"), row->row, row->field, row->reason);
+  return g_strdup_printf (_("feature %" PRIu64 ": %s"), row->row, row->reason);
 }
 
 /* ---- sources ---------------------------------------------------------- */
@@ -528,8 +526,9 @@ csv_next (Source  *source,
 
   if (n_fields != n_columns)
     {
+      /* Translators: the numbers of values in a row and of columns in the header */
       csv_set_bad (cs, -1,
-                   g_strdup_printf (_("the row has %u values, the header has %u columns"),
+                   g_strdup_printf (_("wrong number of values: %u in the row, %u in the header"),
                                     n_fields, n_columns));
       goto done;
     }
@@ -878,7 +877,7 @@ ogr_next (Source  *source,
       if (CPLGetLastErrorType () >= CE_Failure)
         {
           g_set_error (error, GIS_ERROR, GIS_ERROR_INVALID_INPUT,
-                       _("“%s” cannot be read after feature %" G_GUINT64_FORMAT ": %s"),
+                       _("“%s” cannot be read after feature %" PRIu64 ": %s"),
                        os->path, os->row, CPLGetLastErrorMsg ());
           return -1;
         }
@@ -1417,11 +1416,26 @@ plan_columns (Writer   *w,
       role_src[r] = find_src_field (w->source, mapped[r]);
       if (role_src[r] < 0)
         {
-          g_set_error (error, GIS_ERROR, GIS_ERROR_NOT_FOUND,
-                       _("“%s” has no column “%s” (given for the %s)"), path, mapped[r],
-                       r == ROLE_DATE ? _("date") :
-                       r == ROLE_CATEGORY ? _("category") :
-                       r == ROLE_SEVERITY ? _("severity") : _("country"));
+          switch (r)
+            {
+            case ROLE_DATE:
+              g_set_error (error, GIS_ERROR, GIS_ERROR_NOT_FOUND,
+                           _("“%s” has no column “%s” (given as the date column)"), path, mapped[r]);
+              break;
+            case ROLE_CATEGORY:
+              g_set_error (error, GIS_ERROR, GIS_ERROR_NOT_FOUND,
+                           _("“%s” has no column “%s” (given as the category column)"), path, mapped[r]);
+              break;
+            case ROLE_SEVERITY:
+              g_set_error (error, GIS_ERROR, GIS_ERROR_NOT_FOUND,
+                           _("“%s” has no column “%s” (given as the severity column)"), path, mapped[r]);
+              break;
+            case ROLE_COUNTRY:
+            default:
+              g_set_error (error, GIS_ERROR, GIS_ERROR_NOT_FOUND,
+                           _("“%s” has no column “%s” (given as the country column)"), path, mapped[r]);
+              break;
+            }
           return FALSE;
         }
     }
@@ -2380,7 +2394,7 @@ write_rows (Writer          *w,
       sqlite3_reset (stmt);
       if (rc != SQLITE_DONE)
         {
-          g_autofree char *what = g_strdup_printf (_("Cannot write row %" G_GUINT64_FORMAT), rec.row);
+          g_autofree char *what = g_strdup_printf (_("Cannot write row %" PRIu64), rec.row);
 
           gis_sql_set_error (error, w->db, rc, what);
           return FALSE;
@@ -2722,9 +2736,9 @@ gis_store_import (GisStore               *store,
 
       g_set_error (&local_error, GIS_ERROR, GIS_ERROR_REJECTED_ROWS,
                    g_dngettext (GETTEXT_PACKAGE,
-                                "“%s”: %" G_GUINT64_FORMAT " row cannot be imported, so nothing "
+                                "“%s”: %" PRIu64 " row cannot be imported, so nothing "
                                 "was imported (%s)",
-                                "“%s”: %" G_GUINT64_FORMAT " rows cannot be imported, so nothing "
+                                "“%s”: %" PRIu64 " rows cannot be imported, so nothing "
                                 "was imported (first: %s)",
                                 report->rows_rejected),
                    path, report->rows_rejected, first);
@@ -2738,7 +2752,10 @@ gis_store_import (GisStore               *store,
                      _("“%s” holds no features"), path);
       else
         g_set_error (&local_error, GIS_ERROR, GIS_ERROR_INVALID_INPUT,
-                     _("“%s”: none of its %" G_GUINT64_FORMAT " rows can be imported"),
+                     g_dngettext (GETTEXT_PACKAGE,
+                                  "“%s”: its only row cannot be imported",
+                                  "“%s”: none of its %" PRIu64 " rows can be imported",
+                                  report->rows_read),
                      path, report->rows_read);
       goto out;
     }

@@ -16,6 +16,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <errno.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
@@ -335,7 +336,7 @@ check_header (const char  *path,
   if (n < sizeof header)
     {
       g_set_error (error, GIS_ERROR, GIS_ERROR_CORRUPT,
-                   _("“%s” is damaged: the file is truncated (%" G_GINT64_FORMAT " bytes)"),
+                   _("“%s” is damaged: the file is truncated (%" PRId64 " bytes)"),
                    path, (gint64) st.st_size);
       return FALSE;
     }
@@ -360,8 +361,8 @@ check_header (const char  *path,
       (guint64) st.st_size < (guint64) page_count * page_size)
     {
       g_set_error (error, GIS_ERROR, GIS_ERROR_CORRUPT,
-                   _("“%s” is damaged: the file is truncated (%" G_GINT64_FORMAT
-                     " of %" G_GUINT64_FORMAT " bytes)"),
+                   _("“%s” is damaged: the file is truncated (%" PRId64
+                     " of %" PRIu64 " bytes)"),
                    path, (gint64) st.st_size, (guint64) page_count * page_size);
       return FALSE;
     }

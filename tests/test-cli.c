@@ -213,7 +213,7 @@ test_user_errors (void)
 
   /* with --skip-bad-rows the good row goes in */
   g_assert_cmpint (run (&out, &err, "import", store, bad, "--skip-bad-rows", NULL), ==, 0);
-  g_assert_nonnull (strstr (out, "Imported 1 features"));
+  g_assert_nonnull (strstr (out, "Imported 1 feature into"));
   g_assert_nonnull (strstr (err, "2 rows were rejected"));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
