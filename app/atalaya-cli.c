@@ -527,9 +527,9 @@ cmd_layers (int    argc,
   print_padded (_("GEOMETRY"), 16);
   {
     const char *heading = _("FEATURES");
-    glong n = g_utf8_strlen (heading, -1);
+    glong chars = g_utf8_strlen (heading, -1);
 
-    g_print ("%*s%s\n", n < 12 ? (int) (12 - n) : 0, "", heading);
+    g_print ("%*s%s\n", chars < 12 ? (int) (12 - chars) : 0, "", heading);
   }
   for (guint i = 0; i < n; i++)
     {
