@@ -15,3 +15,6 @@
 #include "gis-cursor.h"
 #include "gis-import.h"
 #include "gis-export.h"
+#include "gis-render.h"
+#include "gis-features.h"
+#include "gis-edit.h"

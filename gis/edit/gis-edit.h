@@ -1,0 +1,6 @@
+/* gis-edit.h: editing features and previewing imports
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
