@@ -25,10 +25,17 @@ struct _AtalayaLayerRow
   GtkLabel       *name_label;
   GtkLabel       *details_label;
   GtkLabel       *count_label;
+  GtkMenuButton  *menu_button;
+  GtkAdjustment  *opacity_adjustment;
+  GtkButton      *zoom_button;
+  GtkButton      *style_button;
+  GtkButton      *table_button;
+  GtkButton      *remove_button;
 
   /* Owned */
   GisLayer       *layer;
   GBinding       *visible_binding;
+  GBinding       *opacity_binding;
 };
 
 G_DEFINE_FINAL_TYPE (AtalayaLayerRow, atalaya_layer_row, GTK_TYPE_WIDGET)
@@ -130,6 +137,83 @@ atalaya_layer_row_update (AtalayaLayerRow *self)
   gtk_label_set_text (self->name_label, gis_layer_get_name (self->layer));
   gtk_label_set_text (self->details_label, details);
   gtk_label_set_text (self->count_label, count);
+
+  /* the window's layer actions take the layer's id */
+  {
+    GVariant *target = g_variant_new_int64 (gis_layer_get_id (self->layer));
+
+    g_variant_ref_sink (target);
+    gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->zoom_button), target);
+    gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->style_button), target);
+    gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->table_button), target);
+    gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->remove_button), target);
+    g_variant_unref (target);
+  }
+}
+
+static gboolean
+opacity_to_percent (GBinding     *binding,
+                    const GValue *from,
+                    GValue       *to,
+                    gpointer      user_data)
+{
+  g_value_set_double (to, g_value_get_double (from) * 100.0);
+  return TRUE;
+}
+
+static gboolean
+percent_to_opacity (GBinding     *binding,
+                    const GValue *from,
+                    GValue       *to,
+                    gpointer      user_data)
+{
+  g_value_set_double (to, g_value_get_double (from) / 100.0);
+  return TRUE;
+}
+
+/* ---- drag and drop: reorder layers ---------------------------------------- */
+
+static GdkContentProvider *
+on_drag_prepare (GtkDragSource   *source,
+                 double           x,
+                 double           y,
+                 AtalayaLayerRow *self)
+{
+  if (self->layer == NULL)
+    return NULL;
+  return gdk_content_provider_new_typed (G_TYPE_INT64, gis_layer_get_id (self->layer));
+}
+
+static void
+on_drag_begin (GtkDragSource   *source,
+               GdkDrag         *drag,
+               AtalayaLayerRow *self)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (GTK_WIDGET (self));
+
+  gtk_drag_source_set_icon (source, paintable, 0, 0);
+}
+
+static gboolean
+on_drop (GtkDropTarget   *target,
+         const GValue    *value,
+         double           x,
+         double           y,
+         AtalayaLayerRow *self)
+{
+  gint64 moved;
+
+  if (self->layer == NULL || !G_VALUE_HOLDS_INT64 (value))
+    return FALSE;
+  moved = g_value_get_int64 (value);
+  if (moved == gis_layer_get_id (self->layer))
+    return FALSE;
+
+  /* the dropped layer goes where this one is, above or below it */
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.move-layer", "(xxb)",
+                              moved, gis_layer_get_id (self->layer),
+                              y < gtk_widget_get_height (GTK_WIDGET (self)) / 2.0);
+  return TRUE;
 }
 
 static void
@@ -139,6 +223,7 @@ atalaya_layer_row_dispose (GObject *object)
   GtkWidget *child;
 
   g_clear_pointer (&self->visible_binding, g_binding_unbind);
+  g_clear_pointer (&self->opacity_binding, g_binding_unbind);
   g_clear_object (&self->layer);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), ATALAYA_TYPE_LAYER_ROW);
@@ -213,6 +298,12 @@ atalaya_layer_row_class_init (AtalayaLayerRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AtalayaLayerRow, name_label);
   gtk_widget_class_bind_template_child (widget_class, AtalayaLayerRow, details_label);
   gtk_widget_class_bind_template_child (widget_class, AtalayaLayerRow, count_label);
+  gtk_widget_class_bind_template_child (widget_class, AtalayaLayerRow, menu_button);
+  gtk_widget_class_bind_template_child (widget_class, AtalayaLayerRow, opacity_adjustment);
+  gtk_widget_class_bind_template_child (widget_class, AtalayaLayerRow, zoom_button);
+  gtk_widget_class_bind_template_child (widget_class, AtalayaLayerRow, style_button);
+  gtk_widget_class_bind_template_child (widget_class, AtalayaLayerRow, table_button);
+  gtk_widget_class_bind_template_child (widget_class, AtalayaLayerRow, remove_button);
 
   gtk_widget_class_set_css_name (widget_class, "layerrow");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
@@ -221,7 +312,20 @@ atalaya_layer_row_class_init (AtalayaLayerRowClass *klass)
 static void
 atalaya_layer_row_init (AtalayaLayerRow *self)
 {
+  GtkDragSource *source;
+  GtkDropTarget *target;
+
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  source = gtk_drag_source_new ();
+  gtk_drag_source_set_actions (source, GDK_ACTION_MOVE);
+  g_signal_connect (source, "prepare", G_CALLBACK (on_drag_prepare), self);
+  g_signal_connect (source, "drag-begin", G_CALLBACK (on_drag_begin), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (source));
+
+  target = gtk_drop_target_new (G_TYPE_INT64, GDK_ACTION_MOVE);
+  g_signal_connect (target, "drop", G_CALLBACK (on_drop), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (target));
 }
 
 /**
@@ -265,12 +369,20 @@ atalaya_layer_row_set_layer (AtalayaLayerRow *self,
     return;
 
   g_clear_pointer (&self->visible_binding, g_binding_unbind);
+  g_clear_pointer (&self->opacity_binding, g_binding_unbind);
   g_set_object (&self->layer, layer);
 
   if (layer != NULL)
-    self->visible_binding = g_object_bind_property (layer, "visible",
-                                                    self->visible_check, "active",
-                                                    G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+    {
+      self->visible_binding = g_object_bind_property (layer, "visible",
+                                                      self->visible_check, "active",
+                                                      G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+      self->opacity_binding = g_object_bind_property_full (layer, "opacity",
+                                                           self->opacity_adjustment, "value",
+                                                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE,
+                                                           opacity_to_percent, percent_to_opacity,
+                                                           NULL, NULL);
+    }
 
   atalaya_layer_row_update (self);
 
