@@ -148,6 +148,11 @@ atalaya_layer_row_update (AtalayaLayerRow *self)
     gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->table_button), target);
     gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->remove_button), target);
     g_variant_unref (target);
+    /* named only once they have a target of the action's type */
+    gtk_actionable_set_action_name (GTK_ACTIONABLE (self->zoom_button), "win.zoom-to-layer");
+    gtk_actionable_set_action_name (GTK_ACTIONABLE (self->style_button), "win.edit-style");
+    gtk_actionable_set_action_name (GTK_ACTIONABLE (self->table_button), "win.attribute-table");
+    gtk_actionable_set_action_name (GTK_ACTIONABLE (self->remove_button), "win.remove-layer");
   }
 }
 

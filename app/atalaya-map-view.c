@@ -87,6 +87,7 @@ enum {
   MOVE_END,
   FILE_DROPPED,
   RENDERED,
+  USER_MOVED,
   N_SIGNALS
 };
 
@@ -126,6 +127,7 @@ on_tick (GtkWidget     *widget,
 static void
 interaction_begin (AtalayaMapView *self)
 {
+  g_signal_emit (self, signals[USER_MOVED], 0);
   if (self->tick_id == 0)
     {
       self->last_frame_time = 0;
@@ -598,19 +600,17 @@ on_drag_end (GtkGestureDrag *gesture,
 
   if (self->selecting)
     {
-      double lon0, lat0, lon1, lat1;
+      double mx0, my0, mx1, my1;
       GisExtent box;
 
       self->selecting = FALSE;
       gtk_widget_queue_draw (GTK_WIDGET (self));
-      if (gis_viewport_pixel_to_lonlat (self->viewport, self->select_x0, self->select_y0, &lon0, &lat0) &&
-          gis_viewport_pixel_to_lonlat (self->viewport, self->select_x1, self->select_y1, &lon1, &lat1))
-        {
-          gis_extent_init_empty (&box);
-          gis_extent_add_point (&box, lon0, lat0);
-          gis_extent_add_point (&box, lon1, lat1);
-          g_signal_emit (self, signals[BOX_SELECTED], 0, &box);
-        }
+      gis_viewport_pixel_to_map (self->viewport, self->select_x0, self->select_y0, &mx0, &my0);
+      gis_viewport_pixel_to_map (self->viewport, self->select_x1, self->select_y1, &mx1, &my1);
+      gis_extent_init_empty (&box);
+      gis_extent_add_point (&box, mx0, my0);
+      gis_extent_add_point (&box, mx1, my1);
+      g_signal_emit (self, signals[BOX_SELECTED], 0, &box);
       return;
     }
 
@@ -741,18 +741,22 @@ on_key_pressed (GtkEventControllerKey *controller,
     {
     case GDK_KEY_Left:
     case GDK_KEY_KP_Left:
+      g_signal_emit (self, signals[USER_MOVED], 0);
       gis_viewport_pan_pixels (self->viewport, KEY_PAN_PX, 0);
       return TRUE;
     case GDK_KEY_Right:
     case GDK_KEY_KP_Right:
+      g_signal_emit (self, signals[USER_MOVED], 0);
       gis_viewport_pan_pixels (self->viewport, -KEY_PAN_PX, 0);
       return TRUE;
     case GDK_KEY_Up:
     case GDK_KEY_KP_Up:
+      g_signal_emit (self, signals[USER_MOVED], 0);
       gis_viewport_pan_pixels (self->viewport, 0, KEY_PAN_PX);
       return TRUE;
     case GDK_KEY_Down:
     case GDK_KEY_KP_Down:
+      g_signal_emit (self, signals[USER_MOVED], 0);
       gis_viewport_pan_pixels (self->viewport, 0, -KEY_PAN_PX);
       return TRUE;
     case GDK_KEY_plus:
@@ -904,7 +908,8 @@ atalaya_map_view_class_init (AtalayaMapViewClass *klass)
 
   /**
    * AtalayaMapView::box-selected:
-   * @box: (type GisExtent): the dragged rectangle in longitude, latitude
+   * @box: (type GisExtent): the dragged rectangle in map units of the
+   *   display CRS
    */
   signals[BOX_SELECTED] =
     g_signal_new ("box-selected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
@@ -940,6 +945,15 @@ atalaya_map_view_class_init (AtalayaMapViewClass *klass)
    */
   signals[RENDERED] =
     g_signal_new ("rendered", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  /**
+   * AtalayaMapView::user-moved:
+   *
+   * The user panned or zoomed the map.
+   */
+  signals[USER_MOVED] =
+    g_signal_new ("user-moved", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   gtk_widget_class_set_css_name (widget_class, "mapview");
@@ -1110,6 +1124,7 @@ void
 atalaya_map_view_zoom_in (AtalayaMapView *self)
 {
   g_return_if_fail (ATALAYA_IS_MAP_VIEW (self));
+  g_signal_emit (self, signals[USER_MOVED], 0);
   gis_viewport_zoom_at (self->viewport, ZOOM_STEP,
                         gis_viewport_get_width (self->viewport) / 2.0,
                         gis_viewport_get_height (self->viewport) / 2.0);
@@ -1119,6 +1134,7 @@ void
 atalaya_map_view_zoom_out (AtalayaMapView *self)
 {
   g_return_if_fail (ATALAYA_IS_MAP_VIEW (self));
+  g_signal_emit (self, signals[USER_MOVED], 0);
   gis_viewport_zoom_at (self->viewport, 1.0 / ZOOM_STEP,
                         gis_viewport_get_width (self->viewport) / 2.0,
                         gis_viewport_get_height (self->viewport) / 2.0);

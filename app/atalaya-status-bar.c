@@ -33,7 +33,6 @@ struct _AtalayaStatusBar
   guint          selected;
   gboolean       updating;
 
-  /* Borrowed */
   GisViewport   *viewport;
 };
 
@@ -388,7 +387,7 @@ atalaya_status_bar_set_viewport (AtalayaStatusBar *self,
     return;
   if (self->viewport != NULL)
     g_signal_handlers_disconnect_by_data (self->viewport, self);
-  self->viewport = viewport;
+  g_set_object (&self->viewport, viewport);
   if (viewport != NULL)
     {
       g_signal_connect (viewport, "changed", G_CALLBACK (on_viewport_changed), self);

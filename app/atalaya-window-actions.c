@@ -12,6 +12,8 @@
 
 #include <glib/gi18n.h>
 
+#include <adwaita.h>
+
 #include "atalaya-window-private.h"
 
 static void
@@ -98,6 +100,277 @@ atalaya_window_actions_close_store (GtkWidget  *widget,
   atalaya_window_close_store (ATALAYA_WINDOW (widget));
 }
 
+/* ---- new store ------------------------------------------------------------ */
+
+static void
+new_store_response_cb (AtalayaWindow        *self,
+                       int                   response,
+                       GtkFileChooserNative *native)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
+      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
+
+      if (path != NULL)
+        {
+          g_autoptr(GError) error = NULL;
+          g_autoptr(GisStore) store = NULL;
+          g_autofree char *with_ext = NULL;
+
+          if (!g_str_has_suffix (path, ".sqlite") && !g_str_has_suffix (path, ".db"))
+            with_ext = g_strconcat (path, ".sqlite", NULL);
+          store = gis_store_create (with_ext != NULL ? with_ext : path, &error);
+          if (store == NULL)
+            atalaya_window_show_error (self, error);
+          else
+            {
+              g_autoptr(GFile) created = g_file_new_for_path (gis_store_get_path (store));
+
+              g_clear_object (&store);
+              atalaya_window_open_store (self, created);
+            }
+        }
+    }
+
+  gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (native));
+  g_object_unref (native);
+}
+
+static void
+atalaya_window_actions_new_store (GtkWidget  *widget,
+                                  const char *action_name,
+                                  GVariant   *param)
+{
+  AtalayaWindow *self = ATALAYA_WINDOW (widget);
+  GtkFileChooserNative *native;
+
+  native = gtk_file_chooser_native_new (_("New Store"),
+                                        GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_SAVE,
+                                        _("_Create"),
+                                        _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (native), _("enforcement.sqlite"));
+  g_signal_connect_object (native, "response", G_CALLBACK (new_store_response_cb),
+                           self, G_CONNECT_SWAPPED);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
+}
+
+static void
+atalaya_window_actions_open_last_store (GtkWidget  *widget,
+                                        const char *action_name,
+                                        GVariant   *param)
+{
+  AtalayaWindow *self = ATALAYA_WINDOW (widget);
+  g_autofree char *last = g_settings_get_string (self->settings, "last-store");
+
+  if (last[0] != '\0')
+    {
+      g_autoptr(GFile) file = g_file_new_for_path (last);
+
+      atalaya_window_open_store (self, file);
+    }
+}
+
+/* ---- the map ----------------------------------------------------------------- */
+
+static void
+atalaya_window_actions_zoom (GtkWidget  *widget,
+                             const char *action_name,
+                             GVariant   *param)
+{
+  AtalayaWindow *self = ATALAYA_WINDOW (widget);
+
+  if (g_str_equal (action_name, "win.zoom-in"))
+    atalaya_map_view_zoom_in (self->map_view);
+  else if (g_str_equal (action_name, "win.zoom-out"))
+    atalaya_map_view_zoom_out (self->map_view);
+  else
+    atalaya_window_zoom_full (self);
+}
+
+static void
+atalaya_window_actions_zoom_to_layer (GtkWidget  *widget,
+                                      const char *action_name,
+                                      GVariant   *param)
+{
+  AtalayaWindow *self = ATALAYA_WINDOW (widget);
+  GisLayer *layer = atalaya_window_find_layer (self, g_variant_get_int64 (param));
+
+  if (layer != NULL && !gis_extent_is_empty (gis_layer_get_extent (layer)))
+    atalaya_map_view_zoom_to_lonlat (self->map_view, gis_layer_get_extent (layer));
+}
+
+static void
+atalaya_window_actions_time_filter (GtkWidget  *widget,
+                                    const char *action_name,
+                                    GVariant   *param)
+{
+  AtalayaWindow *self = ATALAYA_WINDOW (widget);
+  gint64 from, to;
+
+  atalaya_time_bar_set_filtering (self->time_bar,
+                                  !atalaya_time_bar_get_filter (self->time_bar, &from, &to));
+}
+
+/* ---- layer order and removal ---------------------------------------------------- */
+
+/* Puts layer @moved just above (or below) layer @target in the drawing
+ * order and saves the new order. */
+static void
+atalaya_window_actions_move_layer (GtkWidget  *widget,
+                                   const char *action_name,
+                                   GVariant   *param)
+{
+  AtalayaWindow *self = ATALAYA_WINDOW (widget);
+  g_autoptr(GPtrArray) order = g_ptr_array_new ();
+  gint64 moved_id, target_id;
+  gboolean above;
+  GisLayer *moved = NULL;
+  guint n;
+
+  g_variant_get (param, "(xxb)", &moved_id, &target_id, &above);
+  if (self->layers == NULL || moved_id == target_id)
+    return;
+
+  /* the drawing order without the moved layer, bottom first */
+  n = g_list_model_get_n_items (self->layers);
+  for (guint i = 0; i < n; i++)
+    {
+      GisLayer *layer = g_list_model_get_item (self->layers, i);
+
+      g_object_unref (layer);   /* the model keeps it */
+      if (gis_layer_get_id (layer) == moved_id)
+        moved = layer;
+      else
+        g_ptr_array_add (order, layer);
+    }
+  if (moved == NULL)
+    return;
+
+  for (guint i = 0; i < order->len; i++)
+    if (gis_layer_get_id (g_ptr_array_index (order, i)) == target_id)
+      {
+        /* the panel shows the top first: "above" in the panel is drawn later */
+        g_ptr_array_insert (order, above ? (int) i + 1 : (int) i, moved);
+        break;
+      }
+  if (order->len != n)
+    g_ptr_array_add (order, moved);
+
+  for (guint i = 0; i < order->len; i++)
+    {
+      GisLayer *layer = g_ptr_array_index (order, i);
+      g_autoptr(GError) error = NULL;
+
+      gis_layer_set_z_order (layer, (int) i);
+      if (!gis_store_save_layer_properties (self->store, layer, &error))
+        {
+          atalaya_window_show_error (self, error);
+          break;
+        }
+    }
+  atalaya_window_reload_layers (self);
+}
+
+static void
+remove_layer_response_cb (AdwMessageDialog *dialog,
+                          const char       *response,
+                          AtalayaWindow    *self)
+{
+  gint64 id = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (dialog), "layer-id"));
+  GisLayer *layer;
+  g_autoptr(GError) error = NULL;
+
+  if (g_strcmp0 (response, "remove") != 0 || self->store == NULL)
+    return;
+  layer = atalaya_window_find_layer (self, id);
+  if (layer == NULL)
+    return;
+  if (!gis_store_remove_layer (self->store, layer, &error))
+    {
+      atalaya_window_show_error (self, error);
+      return;
+    }
+  atalaya_window_reload_layers (self);
+}
+
+static void
+atalaya_window_actions_remove_layer (GtkWidget  *widget,
+                                     const char *action_name,
+                                     GVariant   *param)
+{
+  AtalayaWindow *self = ATALAYA_WINDOW (widget);
+  GisLayer *layer = atalaya_window_find_layer (self, g_variant_get_int64 (param));
+  GtkWidget *dialog;
+
+  if (layer == NULL)
+    return;
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Remove Layer?"), NULL);
+  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                  _("“%s” and its %" G_GINT64_FORMAT " features will be deleted from the store. "
+                                    "This cannot be undone."),
+                                  gis_layer_get_name (layer), gis_layer_get_feature_count (layer));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "remove", _("_Remove"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "remove",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  g_object_set_data (G_OBJECT (dialog), "layer-id", GSIZE_TO_POINTER ((gsize) gis_layer_get_id (layer)));
+  g_signal_connect_object (dialog, "response", G_CALLBACK (remove_layer_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* ---- selection --------------------------------------------------------------------- */
+
+static void
+atalaya_window_actions_clear_selection (GtkWidget  *widget,
+                                        const char *action_name,
+                                        GVariant   *param)
+{
+  AtalayaWindow *self = ATALAYA_WINDOW (widget);
+
+  atalaya_map_controller_clear_selection (self->controller);
+}
+
+static void
+atalaya_window_actions_zoom_to_selection (GtkWidget  *widget,
+                                          const char *action_name,
+                                          GVariant   *param)
+{
+  AtalayaWindow *self = ATALAYA_WINDOW (widget);
+  GisViewport *viewport = atalaya_map_view_get_viewport (self->map_view);
+  guint n = self->layers != NULL ? g_list_model_get_n_items (self->layers) : 0;
+  GisExtent all;
+
+  gis_extent_init_empty (&all);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GisLayer) layer = g_list_model_get_item (self->layers, i);
+      gsize n_fids;
+      const gint64 *fids = atalaya_map_controller_get_selection (self->controller,
+                                                                 gis_layer_get_id (layer), &n_fids);
+      GisExtent e;
+
+      if (fids != NULL &&
+          atalaya_map_controller_get_fids_extent (self->controller, gis_layer_get_id (layer),
+                                                  fids, n_fids, &e))
+        gis_extent_add_extent (&all, &e);
+    }
+  if (gis_extent_is_empty (&all))
+    return;
+
+  /* a single point: keep the scale, centre it */
+  if (all.max_x - all.min_x < gis_viewport_get_resolution (viewport) &&
+      all.max_y - all.min_y < gis_viewport_get_resolution (viewport))
+    gis_viewport_set_center (viewport, all.min_x, all.min_y);
+  else
+    gis_viewport_fit_extent (viewport, &all, 48);
+}
+
 void
 atalaya_window_class_actions_init (AtalayaWindowClass *klass)
 {
@@ -105,8 +378,42 @@ atalaya_window_class_actions_init (AtalayaWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.open-store", NULL,
                                    atalaya_window_actions_open_store);
+  gtk_widget_class_install_action (widget_class, "win.new-store", NULL,
+                                   atalaya_window_actions_new_store);
+  gtk_widget_class_install_action (widget_class, "win.open-last-store", NULL,
+                                   atalaya_window_actions_open_last_store);
   gtk_widget_class_install_action (widget_class, "win.close-store", NULL,
                                    atalaya_window_actions_close_store);
+  gtk_widget_class_install_action (widget_class, "win.zoom-in", NULL,
+                                   atalaya_window_actions_zoom);
+  gtk_widget_class_install_action (widget_class, "win.zoom-out", NULL,
+                                   atalaya_window_actions_zoom);
+  gtk_widget_class_install_action (widget_class, "win.zoom-full", NULL,
+                                   atalaya_window_actions_zoom);
+  gtk_widget_class_install_action (widget_class, "win.zoom-to-layer", "x",
+                                   atalaya_window_actions_zoom_to_layer);
+  /* stateful: the tool buttons show which tool is on */
+  gtk_widget_class_install_property_action (widget_class, "win.tool", "tool");
+  gtk_widget_class_install_action (widget_class, "win.time-filter", NULL,
+                                   atalaya_window_actions_time_filter);
+  gtk_widget_class_install_action (widget_class, "win.move-layer", "(xxb)",
+                                   atalaya_window_actions_move_layer);
+  gtk_widget_class_install_action (widget_class, "win.remove-layer", "x",
+                                   atalaya_window_actions_remove_layer);
+  gtk_widget_class_install_action (widget_class, "win.clear-selection", NULL,
+                                   atalaya_window_actions_clear_selection);
+  gtk_widget_class_install_action (widget_class, "win.zoom-to-selection", NULL,
+                                   atalaya_window_actions_zoom_to_selection);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open-store", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new-store", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_0, GDK_CONTROL_MASK, "win.zoom-full", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK, "win.tool", "s", "pan");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK, "win.tool", "s", "select");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK, "win.tool", "s", "add-point");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_4, GDK_ALT_MASK, "win.tool", "s", "move-point");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, GDK_CONTROL_MASK, "win.time-filter", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, GDK_SHIFT_MASK, "win.clear-selection", NULL);
 }
 
 void
@@ -121,4 +428,19 @@ atalaya_window_actions_update (AtalayaWindow *self)
   loading = self->opening_file != NULL;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.close-store", has_store || loading);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.zoom-in", has_store);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.zoom-out", has_store);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.zoom-full", has_store);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.zoom-to-layer", has_store);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.tool", has_store);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.time-filter", has_store);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.move-layer", has_store);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.remove-layer", has_store);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.clear-selection", has_store);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.zoom-to-selection", has_store);
+  {
+    g_autofree char *last = g_settings_get_string (self->settings, "last-store");
+
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open-last-store", last[0] != '\0');
+  }
 }

@@ -5,6 +5,10 @@
 
 #pragma once
 
+#include "atalaya-map-controller.h"
+#include "atalaya-map-view.h"
+#include "atalaya-status-bar.h"
+#include "atalaya-time-bar.h"
 #include "atalaya-window.h"
 
 G_BEGIN_DECLS
@@ -19,18 +23,41 @@ struct _AtalayaWindow
   GtkStack             *stack;
   GtkListView          *layer_list_view;
   GtkSingleSelection   *layer_selection;
+  GtkPaned             *main_paned;
+  GtkPaned             *content_paned;
+  GtkPaned             *map_paned;
+  AtalayaMapView       *map_view;
+  GtkSpinner           *map_spinner;
+  GtkRevealer          *bottom_revealer;
+  AtalayaTimeBar       *time_bar;
+  AtalayaStatusBar     *status_bar;
 
   /* Owned */
   GSettings            *settings;
   GisStore             *store;
-  GListModel           *layers;
+  GListModel           *layers;          /* drawing order, bottom first */
+  GtkSortListModel     *display_layers;  /* top first, for the panel */
+  AtalayaMapController *controller;
   GCancellable         *open_cancellable;
   GFile                *opening_file;
+  GHashTable           *dirty_layers;    /* layer id -> GisLayer to save */
+  guint                 save_id;
+  gboolean              fitted;
+  gboolean              fit_on_data;
+  gint64                moving_layer;
+  gint64                moving_fid;
 };
 
-void atalaya_window_class_actions_init (AtalayaWindowClass *klass);
-void atalaya_window_actions_update     (AtalayaWindow      *self);
-void atalaya_window_show_error         (AtalayaWindow      *self,
-                                        const GError       *error);
+void      atalaya_window_class_actions_init  (AtalayaWindowClass *klass);
+void      atalaya_window_actions_update      (AtalayaWindow      *self);
+void      atalaya_window_show_error          (AtalayaWindow      *self,
+                                              const GError       *error);
+void      atalaya_window_show_message        (AtalayaWindow      *self,
+                                              const char         *message);
+GisLayer *atalaya_window_find_layer          (AtalayaWindow      *self,
+                                              gint64              layer_id);
+GisLayer *atalaya_window_get_active_layer    (AtalayaWindow      *self);
+void      atalaya_window_reload_layers       (AtalayaWindow      *self);
+void      atalaya_window_zoom_full           (AtalayaWindow      *self);
 
 G_END_DECLS

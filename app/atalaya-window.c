@@ -16,6 +16,10 @@
 #include <string.h>
 
 #include "atalaya-layer-row.h"
+#include "atalaya-map-controller.h"
+#include "atalaya-map-view.h"
+#include "atalaya-status-bar.h"
+#include "atalaya-time-bar.h"
 #include "atalaya-window-private.h"
 
 #define MAX_RECENT_STORES 10
@@ -26,10 +30,16 @@ enum {
   PROP_0,
   PROP_STORE,
   PROP_LOADING,
+  PROP_TOOL,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
+
+static void watch_layers (AtalayaWindow *self);
+
+/* the names of AtalayaMapTool, as the win.tool action takes them */
+static const char *const tool_names[] = { "pan", "select", "add-point", "move-point" };
 
 /* ---- presentation ------------------------------------------------------ */
 
@@ -106,6 +116,7 @@ atalaya_window_update_view (AtalayaWindow *self)
     page = "layers";
 
   gtk_stack_set_visible_child_name (self->stack, page);
+  gtk_revealer_set_reveal_child (self->bottom_revealer, g_str_equal (page, "layers"));
 }
 
 static void
@@ -118,6 +129,7 @@ on_layers_items_changed (AtalayaWindow *self,
   g_assert (ATALAYA_IS_WINDOW (self));
   g_assert (G_IS_LIST_MODEL (layers));
 
+  watch_layers (self);
   atalaya_window_update_title (self);
   atalaya_window_update_view (self);
 }
@@ -147,14 +159,304 @@ atalaya_window_set_store (AtalayaWindow *self,
                              G_CALLBACK (on_layers_items_changed),
                              self,
                              G_CONNECT_SWAPPED);
+  watch_layers (self);
 
-  gtk_single_selection_set_model (self->layer_selection, self->layers);
+  gtk_sort_list_model_set_model (self->display_layers, self->layers);
+  atalaya_map_controller_set_store (self->controller, store, layers);
+  self->fitted = FALSE;
+  if (store != NULL)
+    atalaya_window_zoom_full (self);
 
   atalaya_window_update_title (self);
   atalaya_window_update_view (self);
   atalaya_window_actions_update (self);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
+}
+
+/* ---- layers --------------------------------------------------------------- */
+
+/**
+ * atalaya_window_find_layer: (skip)
+ *
+ * Returns: (transfer none) (nullable): the layer with that id
+ */
+GisLayer *
+atalaya_window_find_layer (AtalayaWindow *self,
+                           gint64         layer_id)
+{
+  guint n = self->layers != NULL ? g_list_model_get_n_items (self->layers) : 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GisLayer) layer = g_list_model_get_item (self->layers, i);
+
+      if (gis_layer_get_id (layer) == layer_id)
+        return layer;   /* the model keeps it alive */
+    }
+  return NULL;
+}
+
+/**
+ * atalaya_window_get_active_layer: (skip)
+ *
+ * Returns: (transfer none) (nullable): the layer selected in the panel
+ */
+GisLayer *
+atalaya_window_get_active_layer (AtalayaWindow *self)
+{
+  return gtk_single_selection_get_selected_item (self->layer_selection);
+}
+
+/* Lists the store's layers again: after an import, a removal or a new
+ * order.  The map keeps each layer's data by id. */
+void
+atalaya_window_reload_layers (AtalayaWindow *self)
+{
+  g_autoptr(GListModel) layers = NULL;
+  g_autoptr(GError) error = NULL;
+  GisLayer *active;
+  gint64 active_id = -1;
+
+  if (self->store == NULL)
+    return;
+
+  active = atalaya_window_get_active_layer (self);
+  if (active != NULL)
+    active_id = gis_layer_get_id (active);
+
+  layers = gis_store_list_layers (self->store, &error);
+  if (layers == NULL)
+    {
+      atalaya_window_show_error (self, error);
+      return;
+    }
+
+  if (self->layers != NULL)
+    g_signal_handlers_disconnect_by_func (self->layers, on_layers_items_changed, self);
+  g_set_object (&self->layers, layers);
+  g_signal_connect_object (self->layers, "items-changed",
+                           G_CALLBACK (on_layers_items_changed), self, G_CONNECT_SWAPPED);
+  gtk_sort_list_model_set_model (self->display_layers, self->layers);
+  atalaya_map_controller_set_store (self->controller, self->store, self->layers);
+
+  /* keep the same layer selected */
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->display_layers)); i++)
+    {
+      g_autoptr(GisLayer) layer = g_list_model_get_item (G_LIST_MODEL (self->display_layers), i);
+
+      if (gis_layer_get_id (layer) == active_id)
+        gtk_single_selection_set_selected (self->layer_selection, i);
+    }
+
+  atalaya_window_update_title (self);
+  atalaya_window_update_view (self);
+  atalaya_window_actions_update (self);
+}
+
+/* Shows every layer of the store: the extent of their data in the display
+ * CRS where it is loaded (a layer crossing the antimeridian, such as the
+ * Aleutians, spans all longitudes but is compact there), otherwise the
+ * registry's extents. */
+void
+atalaya_window_zoom_full (AtalayaWindow *self)
+{
+  GisViewport *viewport = atalaya_map_view_get_viewport (self->map_view);
+  GisExtent lonlat, map;
+  guint n = self->layers != NULL ? g_list_model_get_n_items (self->layers) : 0;
+  gboolean all_loaded = TRUE;
+
+  gis_extent_init_empty (&lonlat);
+  gis_extent_init_empty (&map);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GisLayer) layer = g_list_model_get_item (self->layers, i);
+      GisLayerData *data = atalaya_map_controller_get_data (self->controller, gis_layer_get_id (layer));
+
+      if (gis_extent_is_empty (gis_layer_get_extent (layer)))
+        continue;
+      gis_extent_add_extent (&lonlat, gis_layer_get_extent (layer));
+      if (data != NULL)
+        gis_extent_add_extent (&map, gis_layer_data_get_extent (data));
+      else
+        all_loaded = FALSE;
+    }
+
+  /* before the map has a size, the fit waits for it */
+  if (gis_viewport_get_width (viewport) <= 1 || gis_extent_is_empty (&lonlat))
+    return;
+
+  if (all_loaded && !gis_extent_is_empty (&map))
+    {
+      gis_viewport_fit_extent (viewport, &map, 24);
+      self->fitted = TRUE;
+    }
+  else
+    {
+      /* set first: fitting changes the viewport, which calls back here */
+      self->fitted = TRUE;
+      self->fitted = atalaya_map_view_zoom_to_lonlat (self->map_view, &lonlat);
+      /* fit again once the data is in, unless the user moves first */
+      self->fit_on_data = TRUE;
+    }
+}
+
+static gboolean
+save_dirty_layers (gpointer user_data)
+{
+  AtalayaWindow *self = user_data;
+  GHashTableIter iter;
+  GisLayer *layer;
+
+  self->save_id = 0;
+  if (self->store == NULL)
+    {
+      g_hash_table_remove_all (self->dirty_layers);
+      return G_SOURCE_REMOVE;
+    }
+
+  g_hash_table_iter_init (&iter, self->dirty_layers);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &layer))
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!gis_store_save_layer_properties (self->store, layer, &error))
+        atalaya_window_show_error (self, error);
+    }
+  g_hash_table_remove_all (self->dirty_layers);
+  return G_SOURCE_REMOVE;
+}
+
+/* Visibility and opacity are saved in the store, a moment after the last
+ * change so that dragging the opacity slider is one write. */
+static void
+on_layer_property_changed (GisLayer      *layer,
+                           GParamSpec    *pspec,
+                           AtalayaWindow *self)
+{
+  g_hash_table_insert (self->dirty_layers,
+                       g_memdup2 (&(gint64) { gis_layer_get_id (layer) }, sizeof (gint64)),
+                       g_object_ref (layer));
+  g_clear_handle_id (&self->save_id, g_source_remove);
+  self->save_id = g_timeout_add (400, save_dirty_layers, self);
+}
+
+static void
+watch_layers (AtalayaWindow *self)
+{
+  guint n = self->layers != NULL ? g_list_model_get_n_items (self->layers) : 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GisLayer) layer = g_list_model_get_item (self->layers, i);
+
+      g_signal_handlers_disconnect_by_func (layer, on_layer_property_changed, self);
+      g_signal_connect_object (layer, "notify::visible", G_CALLBACK (on_layer_property_changed), self, 0);
+      g_signal_connect_object (layer, "notify::opacity", G_CALLBACK (on_layer_property_changed), self, 0);
+    }
+}
+
+static int
+compare_z_desc (gconstpointer a,
+                gconstpointer b,
+                gpointer      user_data)
+{
+  int za = gis_layer_get_z_order ((GisLayer *) a);
+  int zb = gis_layer_get_z_order ((GisLayer *) b);
+
+  if (za != zb)
+    return za > zb ? -1 : 1;
+  return gis_layer_get_id ((GisLayer *) a) > gis_layer_get_id ((GisLayer *) b) ? -1 : 1;
+}
+
+/* ---- the map ------------------------------------------------------------------- */
+
+static void
+on_map_cursor_moved (AtalayaMapView *view,
+                     double          lon,
+                     double          lat,
+                     gboolean        valid,
+                     AtalayaWindow  *self)
+{
+  atalaya_status_bar_set_cursor (self->status_bar, lon, lat, valid);
+}
+
+/* The first fit waits for the map to have a size. */
+static void
+on_viewport_changed (GisViewport   *viewport,
+                     AtalayaWindow *self)
+{
+  if (!self->fitted && self->store != NULL && gis_viewport_get_width (viewport) > 1)
+    atalaya_window_zoom_full (self);
+}
+
+static void
+on_map_user_moved (AtalayaWindow *self)
+{
+  self->fit_on_data = FALSE;
+}
+
+static void
+on_map_tool_changed (AtalayaWindow *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOOL]);
+}
+
+static void
+on_controller_notify_loading (AtalayaMapController *controller,
+                              GParamSpec           *pspec,
+                              AtalayaWindow        *self)
+{
+  gboolean loading = atalaya_map_controller_get_loading (controller);
+
+  gtk_spinner_set_spinning (self->map_spinner, loading);
+  gtk_widget_set_visible (GTK_WIDGET (self->map_spinner), loading);
+}
+
+static void
+on_controller_data_changed (AtalayaMapController *controller,
+                            gint64                layer_id,
+                            AtalayaWindow        *self)
+{
+  gint64 min_s, max_s;
+
+  if (self->fit_on_data && !atalaya_map_controller_get_loading (controller))
+    {
+      self->fit_on_data = FALSE;
+      atalaya_window_zoom_full (self);
+      self->fit_on_data = FALSE;
+    }
+
+  if (atalaya_map_controller_get_time_range (controller, &min_s, &max_s))
+    atalaya_time_bar_set_data_range (self->time_bar, min_s, max_s);
+  else
+    atalaya_time_bar_set_data_range (self->time_bar, 0, -1);
+}
+
+static void
+on_controller_error (AtalayaMapController *controller,
+                     const GError         *error,
+                     AtalayaWindow        *self)
+{
+  atalaya_window_show_error (self, error);
+}
+
+static void
+on_time_bar_changed (AtalayaTimeBar *bar,
+                     AtalayaWindow  *self)
+{
+  gint64 from = 0, to = 0;
+  gboolean enabled = atalaya_time_bar_get_filter (bar, &from, &to);
+
+  atalaya_map_controller_set_time_filter (self->controller, enabled, from, to);
+}
+
+static void
+on_status_bar_crs_changed (AtalayaStatusBar *bar,
+                           const char       *crs_id,
+                           AtalayaWindow    *self)
+{
+  g_settings_set_string (self->settings, "display-crs", crs_id);
 }
 
 /* Records @path as the last store and first of the recent stores. */
@@ -357,8 +659,22 @@ atalaya_window_dispose (GObject *object)
   g_clear_object (&self->open_cancellable);
   g_clear_object (&self->opening_file);
 
+  if (self->save_id != 0)
+    {
+      g_source_remove (self->save_id);
+      save_dirty_layers (self);
+    }
+  g_clear_pointer (&self->dirty_layers, g_hash_table_unref);
+
   if (self->layers != NULL)
     g_signal_handlers_disconnect_by_func (self->layers, on_layers_items_changed, self);
+  if (self->controller != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->controller, self);
+      atalaya_map_controller_set_store (self->controller, NULL, NULL);
+    }
+  g_clear_object (&self->controller);
+  g_clear_object (&self->display_layers);
   g_clear_object (&self->layers);
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
@@ -386,6 +702,33 @@ atalaya_window_get_property (GObject    *object,
       g_value_set_boolean (value, atalaya_window_get_loading (self));
       break;
 
+    case PROP_TOOL:
+      g_value_set_string (value, self->map_view != NULL
+                                 ? tool_names[atalaya_map_view_get_tool (self->map_view)]
+                                 : "pan");
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+atalaya_window_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  AtalayaWindow *self = ATALAYA_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_TOOL:
+      for (guint i = 0; i < G_N_ELEMENTS (tool_names) && self->map_view != NULL; i++)
+        if (g_strcmp0 (g_value_get_string (value), tool_names[i]) == 0)
+          atalaya_map_view_set_tool (self->map_view, (AtalayaMapTool) i);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -400,6 +743,7 @@ atalaya_window_class_init (AtalayaWindowClass *klass)
 
   object_class->dispose = atalaya_window_dispose;
   object_class->get_property = atalaya_window_get_property;
+  object_class->set_property = atalaya_window_set_property;
 
   window_class->close_request = atalaya_window_close_request;
 
@@ -424,10 +768,23 @@ atalaya_window_class_init (AtalayaWindowClass *klass)
                           FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * AtalayaWindow:tool:
+   *
+   * The map tool: "pan" (and identify), "select", "add-point" or
+   * "move-point".
+   */
+  properties[PROP_TOOL] =
+    g_param_spec_string ("tool", NULL, NULL, "pan",
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  /* The list item factory names the row type in XML. */
+  /* The template names these types in XML. */
   g_type_ensure (ATALAYA_TYPE_LAYER_ROW);
+  g_type_ensure (ATALAYA_TYPE_MAP_VIEW);
+  g_type_ensure (ATALAYA_TYPE_STATUS_BAR);
+  g_type_ensure (ATALAYA_TYPE_TIME_BAR);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/atalaya/Atalaya/ui/atalaya-window.ui");
   gtk_widget_class_bind_template_child (widget_class, AtalayaWindow, toast_overlay);
@@ -435,6 +792,14 @@ atalaya_window_class_init (AtalayaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AtalayaWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, AtalayaWindow, layer_list_view);
   gtk_widget_class_bind_template_child (widget_class, AtalayaWindow, layer_selection);
+  gtk_widget_class_bind_template_child (widget_class, AtalayaWindow, main_paned);
+  gtk_widget_class_bind_template_child (widget_class, AtalayaWindow, content_paned);
+  gtk_widget_class_bind_template_child (widget_class, AtalayaWindow, map_paned);
+  gtk_widget_class_bind_template_child (widget_class, AtalayaWindow, map_view);
+  gtk_widget_class_bind_template_child (widget_class, AtalayaWindow, map_spinner);
+  gtk_widget_class_bind_template_child (widget_class, AtalayaWindow, bottom_revealer);
+  gtk_widget_class_bind_template_child (widget_class, AtalayaWindow, time_bar);
+  gtk_widget_class_bind_template_child (widget_class, AtalayaWindow, status_bar);
 
   atalaya_window_class_actions_init (klass);
 }
@@ -445,6 +810,34 @@ atalaya_window_init (AtalayaWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->settings = g_settings_new (APP_ID);
+  self->dirty_layers = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
+
+  /* the panel shows the top layer first */
+  self->display_layers = gtk_sort_list_model_new (NULL,
+                                                  GTK_SORTER (gtk_custom_sorter_new (compare_z_desc, NULL, NULL)));
+  gtk_single_selection_set_model (self->layer_selection, G_LIST_MODEL (self->display_layers));
+
+  self->controller = atalaya_map_controller_new (self->map_view);
+  g_signal_connect (self->controller, "notify::loading", G_CALLBACK (on_controller_notify_loading), self);
+  g_signal_connect (self->controller, "data-changed", G_CALLBACK (on_controller_data_changed), self);
+  g_signal_connect (self->controller, "error", G_CALLBACK (on_controller_error), self);
+  g_signal_connect (self->map_view, "cursor-moved", G_CALLBACK (on_map_cursor_moved), self);
+  g_signal_connect_swapped (self->map_view, "notify::tool", G_CALLBACK (on_map_tool_changed), self);
+  g_signal_connect_swapped (self->map_view, "user-moved", G_CALLBACK (on_map_user_moved), self);
+  g_signal_connect (self->time_bar, "changed", G_CALLBACK (on_time_bar_changed), self);
+
+  atalaya_status_bar_set_viewport (self->status_bar, atalaya_map_view_get_viewport (self->map_view));
+  g_signal_connect_object (atalaya_map_view_get_viewport (self->map_view), "changed",
+                           G_CALLBACK (on_viewport_changed), self, 0);
+  {
+    g_autofree char *crs = g_settings_get_string (self->settings, "display-crs");
+    g_autoptr(GError) error = NULL;
+
+    if (crs[0] != '\0' && !atalaya_status_bar_set_crs_id (self->status_bar, crs, &error))
+      g_warning ("Display CRS “%s” from the settings: %s", crs, error->message);
+  }
+  g_signal_connect (self->status_bar, "crs-changed", G_CALLBACK (on_status_bar_crs_changed), self);
+  gtk_widget_set_visible (GTK_WIDGET (self->map_spinner), FALSE);
 
   gtk_window_set_default_size (GTK_WINDOW (self),
                                g_settings_get_int (self->settings, "window-width"),

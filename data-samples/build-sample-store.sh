@@ -188,18 +188,11 @@ import_layer () {
     "$CLI" import "$TMP_STORE" "$@" $QUIET || die "atalaya-cli import of $label failed"
 }
 
+# Imported bottom layer first: each import goes on top of the map.
 import_layer countries "$GEN_DIR/countries.geojson" \
     --name countries --role boundary
 import_layer states_provinces "$GEN_DIR/states_provinces.geojson" \
     --name states_provinces --role boundary
-import_layer international_boundary "$GEN_DIR/boundary_lines.geojson" \
-    --name international_boundary --role boundary
-import_layer ports "$GEN_DIR/ports.geojson" \
-    --name ports --role port
-import_layer facilities "$GEN_DIR/facilities.csv" \
-    --name facilities --role facility \
-    --x-field longitude --y-field latitude \
-    --country-field country --category-field sector
 import_layer habitat "$GEN_DIR/habitat.gpkg" --layer habitat \
     --name habitat --role habitat --country-field country
 import_layer incidents "$GEN_DIR/incidents.csv" \
@@ -207,6 +200,14 @@ import_layer incidents "$GEN_DIR/incidents.csv" \
     --x-field longitude --y-field latitude \
     --date-field occurred --category-field category --severity-field severity \
     --country-field country
+import_layer facilities "$GEN_DIR/facilities.csv" \
+    --name facilities --role facility \
+    --x-field longitude --y-field latitude \
+    --country-field country --category-field sector
+import_layer international_boundary "$GEN_DIR/boundary_lines.geojson" \
+    --name international_boundary --role boundary
+import_layer ports "$GEN_DIR/ports.geojson" \
+    --name ports --role port
 
 [ -s "$TMP_STORE" ] || die "atalaya-cli did not write $TMP_STORE"
 if [ -s "$TMP_STORE-wal" ]; then
