@@ -43,6 +43,7 @@
 #include "gis-date-private.h"
 #include "gis-error.h"
 #include "gis-import.h"
+#include "gis-import-private.h"
 #include "gis-layer-private.h"
 #include "gis-sql-private.h"
 #include "gis-store-private.h"
@@ -657,9 +658,13 @@ csv_free (Source *source)
   g_free (cs);
 }
 
+/* @lenient: a file without recognisable geometry columns is read as a
+ * table without geometry instead of refused (the import preview, where
+ * the user then picks the columns). */
 static Source *
 csv_source_new (const char              *path,
                 const GisImportOptions  *options,
+                gboolean                 lenient,
                 GCancellable            *cancellable,
                 GError                 **error)
 {
@@ -737,7 +742,7 @@ csv_source_new (const char              *path,
           cs->x_col = cs->y_col = -1;
           cs->wkt_col = find_column (cs->reader, NULL, wkt_names);
         }
-      if (cs->x_col < 0 && cs->wkt_col < 0)
+      if (cs->x_col < 0 && cs->wkt_col < 0 && !lenient)
         {
           g_set_error (error, GIS_ERROR, GIS_ERROR_INVALID_INPUT,
                        _("“%s” has no geometry columns: name the longitude and "
@@ -783,7 +788,7 @@ csv_source_new (const char              *path,
   gis_csv_reader_rewind (cs->reader);
 
   source->n_hint = (gint64) rows;
-  if (options->no_geometry)
+  if (options->no_geometry || (cs->x_col < 0 && cs->wkt_col < 0))
     source->geometry_type = g_strdup ("NONE");
   else if (cs->wkt_col >= 0)
     {
@@ -1285,6 +1290,120 @@ gis_import_list_layers (const char  *path,
     g_strv_builder_add (names, OGR_L_GetName (GDALDatasetGetLayer (ds, i)));
   GDALClose (ds);
   return g_strv_builder_end (names);
+}
+
+/* ---- probing (the import preview) --------------------------------------- */
+
+/* "NAD83 / UTM zone 14N (EPSG:26914)" */
+static char *
+describe_srs (OGRSpatialReferenceH srs)
+{
+  const char *name = OSRGetName (srs);
+  const char *auth = OSRGetAuthorityName (srs, NULL);
+  const char *code = OSRGetAuthorityCode (srs, NULL);
+
+  if (auth != NULL && code != NULL)
+    return g_strdup_printf ("%s (%s:%s)", name ? name : "", auth, code);
+  return g_strdup (name ? name : _("unnamed CRS"));
+}
+
+void
+gis_import_probe_free (GisImportProbe *probe)
+{
+  if (probe == NULL)
+    return;
+
+  g_free (probe->layer_name);
+  g_free (probe->geometry_type);
+  g_free (probe->crs_name);
+  g_clear_pointer (&probe->fields, g_ptr_array_unref);
+  g_free (probe->x_field);
+  g_free (probe->y_field);
+  g_free (probe->wkt_field);
+  g_free (probe);
+}
+
+/**
+ * gis_import_probe:
+ * @path: a vector file
+ * @options: (nullable): as for gis_store_import()
+ * @cancellable: (nullable): cancels between rows
+ * @error: return location for a #GIS_ERROR error
+ *
+ * Opens @path with the importer's own readers and says what an import
+ * would find: the CSV geometry columns (given or detected), the delimiter,
+ * the column types, the geometry type and the CRS.  A CSV file without
+ * recognisable geometry columns is not an error here: its geometry type
+ * is "NONE" and no geometry column is named.  Writes nothing.
+ *
+ * Returns: (transfer full) (nullable): what the import would see
+ */
+GisImportProbe *
+gis_import_probe (const char              *path,
+                  const GisImportOptions  *options,
+                  GCancellable            *cancellable,
+                  GError                 **error)
+{
+  g_autoptr(GisImportOptions) defaults = NULL;
+  g_autoptr(Source) source = NULL;
+  GisImportProbe *probe;
+  gboolean is_csv;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (options == NULL)
+    options = defaults = gis_import_options_new ();
+
+  is_csv = is_csv_path (path);
+  if (is_csv)
+    source = csv_source_new (path, options, TRUE, cancellable, error);
+  else
+    source = ogr_source_new (path, options, cancellable, error);
+  if (source == NULL)
+    return NULL;
+
+  probe = g_new0 (GisImportProbe, 1);
+  probe->is_csv = is_csv;
+  probe->layer_name = g_strdup (source->layer_name);
+  probe->geometry_type = g_strdup (source->geometry_type);
+  probe->n_features = source->n_hint;
+  probe->fields = g_ptr_array_new_with_free_func ((GDestroyNotify) gis_field_free);
+  for (guint i = 0; i < source->fields->len; i++)
+    {
+      SrcField *sf = g_ptr_array_index (source->fields, i);
+      GisField *f = g_new0 (GisField, 1);
+
+      f->name = g_strdup (sf->name);
+      f->type = sf->type;
+      g_ptr_array_add (probe->fields, f);
+    }
+
+  if (options->src_crs != NULL)
+    probe->crs_name = g_strdup (options->src_crs);
+  else if (source->srs != NULL)
+    probe->crs_name = describe_srs (source->srs);
+
+  if (is_csv)
+    {
+      CsvSource *cs = (CsvSource *) source;
+
+      probe->delimiter = gis_csv_reader_get_delimiter (cs->reader);
+      probe->decimal_comma = cs->decimal_comma;
+      if (cs->x_col >= 0)
+        probe->x_field = g_strdup (gis_csv_reader_get_column (cs->reader, (guint) cs->x_col));
+      if (cs->y_col >= 0)
+        probe->y_field = g_strdup (gis_csv_reader_get_column (cs->reader, (guint) cs->y_col));
+      if (cs->wkt_col >= 0)
+        probe->wkt_field = g_strdup (gis_csv_reader_get_column (cs->reader, (guint) cs->wkt_col));
+    }
+
+  return probe;
+}
+
+gboolean
+gis_import_is_csv_path (const char *path)
+{
+  return is_csv_path (path);
 }
 
 /* ---- the writer ---------------------------------------------------------- */
@@ -2520,14 +2639,7 @@ setup_transform (Writer   *w,
 
   if (src != NULL)
     {
-      const char *name = OSRGetName (src);
-      const char *auth = OSRGetAuthorityName (src, NULL);
-      const char *code = OSRGetAuthorityCode (src, NULL);
-
-      if (auth != NULL && code != NULL)
-        w->report->source_crs = g_strdup_printf ("%s (%s:%s)", name ? name : "", auth, code);
-      else
-        w->report->source_crs = g_strdup (name ? name : _("unnamed CRS"));
+      w->report->source_crs = describe_srs (src);
 
       if (!OSRIsSame (src, dst))
         {
@@ -2662,7 +2774,7 @@ gis_store_import (GisStore               *store,
     progress (-1.0, _("Opening the file"), progress_data);
 
   if (is_csv_path (path))
-    source = csv_source_new (path, options, cancellable, &local_error);
+    source = csv_source_new (path, options, FALSE, cancellable, &local_error);
   else
     {
       if (options->x_field != NULL || options->y_field != NULL || options->wkt_field != NULL)

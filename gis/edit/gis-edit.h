@@ -4,3 +4,6 @@
  */
 
 #pragma once
+
+#include "gis-editor.h"
+#include "gis-import-preview.h"
