@@ -6,3 +6,8 @@
 #pragma once
 
 #include "gis-viewport.h"
+#include "gis-color.h"
+#include "gis-classify.h"
+#include "gis-layer-data.h"
+#include "gis-style.h"
+#include "gis-renderer.h"

@@ -403,7 +403,7 @@ gis_viewport_fit_extent (GisViewport     *self,
                          const GisExtent *map_extent,
                          double           padding_px)
 {
-  double w, h, r;
+  double w, h, r, cx, cy;
 
   g_return_if_fail (GIS_IS_VIEWPORT (self));
   g_return_if_fail (map_extent != NULL);
@@ -418,9 +418,16 @@ gis_viewport_fit_extent (GisViewport     *self,
   if (!(r > 0))
     r = self->state.resolution;
 
-  self->state.center_x = (map_extent->min_x + map_extent->max_x) / 2.0;
-  self->state.center_y = (map_extent->min_y + map_extent->max_y) / 2.0;
-  self->state.resolution = CLAMP (r, self->min_resolution, self->max_resolution);
+  cx = (map_extent->min_x + map_extent->max_x) / 2.0;
+  cy = (map_extent->min_y + map_extent->max_y) / 2.0;
+  r = CLAMP (r, self->min_resolution, self->max_resolution);
+  /* "changed" means changed: a handler that fits the view again must not
+   * loop */
+  if (cx == self->state.center_x && cy == self->state.center_y && r == self->state.resolution)
+    return;
+  self->state.center_x = cx;
+  self->state.center_y = cy;
+  self->state.resolution = r;
   changed (self);
 }
 
