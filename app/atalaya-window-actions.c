@@ -371,6 +371,35 @@ atalaya_window_actions_zoom_to_selection (GtkWidget  *widget,
     gis_viewport_fit_extent (viewport, &all, 48);
 }
 
+/* ---- import and editing ------------------------------------------------------------- */
+
+static void
+atalaya_window_actions_import (GtkWidget  *widget,
+                               const char *action_name,
+                               GVariant   *param)
+{
+  atalaya_window_import_file (ATALAYA_WINDOW (widget), NULL);
+}
+
+static void
+atalaya_window_actions_undo_redo (GtkWidget  *widget,
+                                  const char *action_name,
+                                  GVariant   *param)
+{
+  AtalayaWindow *self = ATALAYA_WINDOW (widget);
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  if (self->editor == NULL)
+    return;
+  if (g_str_equal (action_name, "win.undo"))
+    ok = gis_editor_undo (self->editor, &error);
+  else
+    ok = gis_editor_redo (self->editor, &error);
+  if (!ok && error != NULL)
+    atalaya_window_show_error (self, error);
+}
+
 void
 atalaya_window_class_actions_init (AtalayaWindowClass *klass)
 {
@@ -400,6 +429,12 @@ atalaya_window_class_actions_init (AtalayaWindowClass *klass)
                                    atalaya_window_actions_move_layer);
   gtk_widget_class_install_action (widget_class, "win.remove-layer", "x",
                                    atalaya_window_actions_remove_layer);
+  gtk_widget_class_install_action (widget_class, "win.import", NULL,
+                                   atalaya_window_actions_import);
+  gtk_widget_class_install_action (widget_class, "win.undo", NULL,
+                                   atalaya_window_actions_undo_redo);
+  gtk_widget_class_install_action (widget_class, "win.redo", NULL,
+                                   atalaya_window_actions_undo_redo);
   gtk_widget_class_install_action (widget_class, "win.clear-selection", NULL,
                                    atalaya_window_actions_clear_selection);
   gtk_widget_class_install_action (widget_class, "win.zoom-to-selection", NULL,
@@ -413,6 +448,9 @@ atalaya_window_class_actions_init (AtalayaWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_3, GDK_ALT_MASK, "win.tool", "s", "add-point");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_4, GDK_ALT_MASK, "win.tool", "s", "move-point");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, GDK_CONTROL_MASK, "win.time-filter", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_i, GDK_CONTROL_MASK, "win.import", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "win.undo", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.redo", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, GDK_SHIFT_MASK, "win.clear-selection", NULL);
 }
 
@@ -437,6 +475,9 @@ atalaya_window_actions_update (AtalayaWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.move-layer", has_store);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.remove-layer", has_store);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.clear-selection", has_store);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.import", has_store && !gis_store_is_read_only (self->store));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo", self->editor != NULL && gis_editor_get_can_undo (self->editor));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.redo", self->editor != NULL && gis_editor_get_can_redo (self->editor));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.zoom-to-selection", has_store);
   {
     g_autofree char *last = g_settings_get_string (self->settings, "last-store");

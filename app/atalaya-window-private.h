@@ -5,6 +5,7 @@
 
 #pragma once
 
+#include "atalaya-feature-form.h"
 #include "atalaya-map-controller.h"
 #include "atalaya-map-view.h"
 #include "atalaya-status-bar.h"
@@ -32,8 +33,14 @@ struct _AtalayaWindow
   AtalayaTimeBar       *time_bar;
   AtalayaStatusBar     *status_bar;
 
+  /* Built in code */
+  GtkStack             *side_stack;
+  AdwWindowTitle       *side_title;
+  AtalayaFeatureForm   *feature_form;
+
   /* Owned */
   GSettings            *settings;
+  GisEditor            *editor;
   GisStore             *store;
   GListModel           *layers;          /* drawing order, bottom first */
   GtkSortListModel     *display_layers;  /* top first, for the panel */
@@ -59,5 +66,11 @@ GisLayer *atalaya_window_find_layer          (AtalayaWindow      *self,
 GisLayer *atalaya_window_get_active_layer    (AtalayaWindow      *self);
 void      atalaya_window_reload_layers       (AtalayaWindow      *self);
 void      atalaya_window_zoom_full           (AtalayaWindow      *self);
+void      atalaya_window_show_side           (AtalayaWindow      *self,
+                                              const char         *page,
+                                              const char         *title);
+void      atalaya_window_hide_side           (AtalayaWindow      *self);
+void      atalaya_window_import_file         (AtalayaWindow      *self,
+                                              GFile              *file);
 
 G_END_DECLS

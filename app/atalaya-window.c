@@ -15,6 +15,8 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "atalaya-feature-form.h"
+#include "atalaya-import-dialog.h"
 #include "atalaya-layer-row.h"
 #include "atalaya-map-controller.h"
 #include "atalaya-map-view.h"
@@ -134,6 +136,354 @@ on_layers_items_changed (AtalayaWindow *self,
   atalaya_window_update_view (self);
 }
 
+/* ---- editing ----------------------------------------------------------------- */
+
+static void
+on_editor_changed (GisEditor     *editor,
+                   GisLayer      *layer,
+                   gint64         fid,
+                   AtalayaWindow *self)
+{
+  /* the registry row changed too (count, extent): list the layers again */
+  atalaya_map_controller_reload_layer (self->controller, gis_layer_get_id (layer));
+  atalaya_window_reload_layers (self);
+  atalaya_window_actions_update (self);
+}
+
+static void
+on_editor_notify (GisEditor     *editor,
+                  GParamSpec    *pspec,
+                  AtalayaWindow *self)
+{
+  atalaya_window_actions_update (self);
+}
+
+static void
+set_editor (AtalayaWindow *self,
+            GisStore      *store)
+{
+  if (self->editor != NULL)
+    g_signal_handlers_disconnect_by_data (self->editor, self);
+  g_clear_object (&self->editor);
+
+  if (self->feature_form != NULL)
+    {
+      gtk_stack_remove (self->side_stack, GTK_WIDGET (self->feature_form));
+      self->feature_form = NULL;
+    }
+
+  if (store == NULL || gis_store_is_read_only (store))
+    return;
+
+  self->editor = gis_editor_new (store);
+  g_signal_connect (self->editor, "changed", G_CALLBACK (on_editor_changed), self);
+  g_signal_connect (self->editor, "notify::can-undo", G_CALLBACK (on_editor_notify), self);
+  g_signal_connect (self->editor, "notify::can-redo", G_CALLBACK (on_editor_notify), self);
+
+  self->feature_form = ATALAYA_FEATURE_FORM (atalaya_feature_form_new (self->editor));
+  gtk_stack_add_named (self->side_stack, GTK_WIDGET (self->feature_form), "form");
+  g_signal_connect_swapped (self->feature_form, "deleted", G_CALLBACK (atalaya_window_hide_side), self);
+  g_signal_connect_swapped (self->feature_form, "cancelled", G_CALLBACK (atalaya_window_hide_side), self);
+}
+
+/* ---- the side pane: identify results, the feature form -------------------------- */
+
+void
+atalaya_window_show_side (AtalayaWindow *self,
+                          const char    *page,
+                          const char    *title)
+{
+  GtkWidget *side = gtk_paned_get_end_child (self->map_paned);
+  int width = gtk_widget_get_width (GTK_WIDGET (self->map_paned));
+
+  gtk_stack_set_visible_child_name (self->side_stack, page);
+  adw_window_title_set_title (self->side_title, title);
+  if (!gtk_widget_get_visible (side))
+    {
+      gtk_widget_set_visible (side, TRUE);
+      if (width > 700)
+        gtk_paned_set_position (self->map_paned, width - 340);
+    }
+}
+
+void
+atalaya_window_hide_side (AtalayaWindow *self)
+{
+  GtkWidget *side = gtk_paned_get_end_child (self->map_paned);
+
+  if (side != NULL)
+    gtk_widget_set_visible (side, FALSE);
+}
+
+static void
+show_feature_form (AtalayaWindow *self,
+                   GisLayer      *layer,
+                   gint64         fid)
+{
+  if (self->feature_form == NULL)
+    return;
+  atalaya_feature_form_set_feature (self->feature_form, layer, fid);
+  atalaya_window_show_side (self, "form", gis_layer_get_name (layer));
+}
+
+static GtkWidget *
+build_side_pane (AtalayaWindow *self)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *header = adw_header_bar_new ();
+  GtkWidget *close = gtk_button_new_from_icon_name ("window-close-symbolic");
+
+  adw_header_bar_set_show_end_title_buttons (ADW_HEADER_BAR (header), FALSE);
+  adw_header_bar_set_show_start_title_buttons (ADW_HEADER_BAR (header), FALSE);
+  self->side_title = ADW_WINDOW_TITLE (adw_window_title_new ("", NULL));
+  adw_header_bar_set_title_widget (ADW_HEADER_BAR (header), GTK_WIDGET (self->side_title));
+  gtk_widget_set_tooltip_text (close, _("Close the Panel"));
+  gtk_widget_add_css_class (close, "flat");
+  g_signal_connect_swapped (close, "clicked", G_CALLBACK (atalaya_window_hide_side), self);
+  adw_header_bar_pack_end (ADW_HEADER_BAR (header), close);
+  gtk_widget_add_css_class (header, "flat");
+
+  self->side_stack = GTK_STACK (gtk_stack_new ());
+  gtk_widget_set_vexpand (GTK_WIDGET (self->side_stack), TRUE);
+  gtk_box_append (GTK_BOX (box), header);
+  gtk_box_append (GTK_BOX (box), gtk_separator_new (GTK_ORIENTATION_HORIZONTAL));
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->side_stack));
+  gtk_widget_set_size_request (box, 280, -1);
+  gtk_widget_set_visible (box, FALSE);
+  return box;
+}
+
+/* ---- clicks on the map ----------------------------------------------------------- */
+
+static void
+identify_at (AtalayaWindow *self,
+             double         x,
+             double         y)
+{
+  g_autoptr(GArray) hits = atalaya_map_controller_hit_test (self->controller, x, y, 5, -1);
+
+  if (hits->len == 0)
+    {
+      atalaya_window_hide_side (self);
+      return;
+    }
+  /* the editable feature form for a point of an editable layer */
+  {
+    AtalayaHit *hit = &g_array_index (hits, AtalayaHit, 0);
+    GisLayer *layer = atalaya_window_find_layer (self, hit->layer_id);
+
+    if (layer != NULL && gis_layer_is_point_layer (layer))
+      show_feature_form (self, layer, hit->fid);
+  }
+}
+
+static gboolean
+active_point_layer (AtalayaWindow  *self,
+                    GisLayer      **out_layer)
+{
+  GisLayer *layer = atalaya_window_get_active_layer (self);
+  g_autoptr(GError) error = NULL;
+
+  if (layer == NULL)
+    {
+      atalaya_window_show_message (self, _("Select the layer to edit in the layer list first"));
+      return FALSE;
+    }
+  if (!gis_layer_is_point_layer (layer))
+    {
+      g_autofree char *text = g_strdup_printf (_("“%s” is not a point layer; only point layers can be edited"),
+                                               gis_layer_get_name (layer));
+
+      atalaya_window_show_message (self, text);
+      return FALSE;
+    }
+  *out_layer = layer;
+  return TRUE;
+}
+
+static void
+select_hits (AtalayaWindow *self,
+             gint64         layer_id,
+             GArray        *fids,
+             gboolean       add)
+{
+  g_autoptr(GArray) all = g_array_new (FALSE, FALSE, sizeof (gint64));
+  gsize n_old = 0;
+  const gint64 *old = atalaya_map_controller_get_selection (self->controller, layer_id, &n_old);
+
+  if (!add)
+    atalaya_map_controller_clear_selection (self->controller);
+  else if (old != NULL)
+    g_array_append_vals (all, old, (guint) n_old);
+  g_array_append_vals (all, fids->data, fids->len);
+  atalaya_map_controller_set_selection (self->controller, layer_id,
+                                        (const gint64 *) (gpointer) all->data, all->len);
+}
+
+static void
+on_map_clicked (AtalayaMapView *view,
+                double          lon,
+                double          lat,
+                double          x,
+                double          y,
+                int             n_press,
+                guint           modifiers,
+                AtalayaWindow  *self)
+{
+  AtalayaMapTool tool = atalaya_map_view_get_tool (view);
+
+  if (self->store == NULL || n_press != 1)
+    return;
+
+  switch (tool)
+    {
+    case ATALAYA_MAP_TOOL_SELECT:
+      {
+        GisLayer *layer = atalaya_window_get_active_layer (self);
+        g_autoptr(GArray) hits = NULL;
+        g_autoptr(GArray) fids = g_array_new (FALSE, FALSE, sizeof (gint64));
+        gint64 layer_id;
+
+        if (layer == NULL)
+          {
+            atalaya_window_show_message (self, _("Select a layer in the layer list to select its features"));
+            return;
+          }
+        layer_id = gis_layer_get_id (layer);
+        hits = atalaya_map_controller_hit_test (self->controller, x, y, 5, layer_id);
+        if (hits->len > 0)
+          g_array_append_val (fids, g_array_index (hits, AtalayaHit, 0).fid);
+        select_hits (self, layer_id, fids, (modifiers & GDK_SHIFT_MASK) != 0);
+      }
+      break;
+
+    case ATALAYA_MAP_TOOL_ADD_POINT:
+      {
+        GisLayer *layer;
+        g_autoptr(GError) error = NULL;
+        gint64 fid = 0;
+        gint64 layer_id;
+
+        if (self->editor == NULL || !active_point_layer (self, &layer))
+          return;
+        layer_id = gis_layer_get_id (layer);
+        if (!gis_editor_add_point (self->editor, layer, lon, lat, NULL, &fid, &error))
+          {
+            atalaya_window_show_error (self, error);
+            return;
+          }
+        /* the editor's "changed" re-listed the layers: find the new row */
+        layer = atalaya_window_find_layer (self, layer_id);
+        if (layer != NULL)
+          show_feature_form (self, layer, fid);
+      }
+      break;
+
+    case ATALAYA_MAP_TOOL_PAN:
+    case ATALAYA_MAP_TOOL_MOVE_POINT:
+    default:
+      identify_at (self, x, y);
+      break;
+    }
+}
+
+static void
+on_map_box_selected (AtalayaMapView  *view,
+                     const GisExtent *box,
+                     AtalayaWindow   *self)
+{
+  GisLayer *layer = atalaya_window_get_active_layer (self);
+  g_autoptr(GArray) fids = NULL;
+  GdkModifierType state = 0;
+
+  if (layer == NULL)
+    {
+      atalaya_window_show_message (self, _("Select a layer in the layer list to select its features"));
+      return;
+    }
+  fids = atalaya_map_controller_select_box (self->controller, gis_layer_get_id (layer), box);
+  {
+    GdkSeat *seat = gdk_display_get_default_seat (gtk_widget_get_display (GTK_WIDGET (self)));
+    GdkDevice *keyboard = seat != NULL ? gdk_seat_get_keyboard (seat) : NULL;
+
+    if (keyboard != NULL)
+      state = gdk_device_get_modifier_state (keyboard);
+  }
+  select_hits (self, gis_layer_get_id (layer), fids, (state & GDK_SHIFT_MASK) != 0);
+}
+
+static gboolean
+on_map_move_begin (AtalayaMapView *view,
+                   double          lon,
+                   double          lat,
+                   AtalayaWindow  *self)
+{
+  GisLayer *layer;
+  g_autoptr(GArray) hits = NULL;
+  double px, py;
+
+  if (self->editor == NULL || !active_point_layer (self, &layer))
+    return FALSE;
+  if (!gis_viewport_lonlat_to_pixel (atalaya_map_view_get_viewport (view), lon, lat, &px, &py))
+    return FALSE;
+  hits = atalaya_map_controller_hit_test (self->controller, px, py, 8, gis_layer_get_id (layer));
+  if (hits->len == 0)
+    return FALSE;
+  self->moving_layer = gis_layer_get_id (layer);
+  self->moving_fid = g_array_index (hits, AtalayaHit, 0).fid;
+  return TRUE;
+}
+
+static void
+on_map_move_end (AtalayaMapView *view,
+                 double          lon,
+                 double          lat,
+                 AtalayaWindow  *self)
+{
+  GisLayer *layer = atalaya_window_find_layer (self, self->moving_layer);
+  g_autoptr(GError) error = NULL;
+
+  if (layer == NULL || self->editor == NULL)
+    return;
+  if (!gis_editor_move_point (self->editor, layer, self->moving_fid, lon, lat, &error))
+    atalaya_window_show_error (self, error);
+}
+
+static void
+on_map_file_dropped (AtalayaMapView *view,
+                     GFile          *file,
+                     AtalayaWindow  *self)
+{
+  atalaya_window_import_file (self, file);
+}
+
+static void
+on_import_dialog_imported (AtalayaImportDialog *dialog,
+                           GisLayer            *layer,
+                           AtalayaWindow       *self)
+{
+  atalaya_window_reload_layers (self);
+}
+
+/**
+ * atalaya_window_import_file: (skip)
+ * @file: (nullable): a file to import, or %NULL to choose one
+ */
+void
+atalaya_window_import_file (AtalayaWindow *self,
+                            GFile         *file)
+{
+  AtalayaImportDialog *dialog;
+
+  if (self->store == NULL)
+    return;
+  dialog = atalaya_import_dialog_new (GTK_WINDOW (self), gis_store_get_path (self->store));
+  g_signal_connect_object (dialog, "imported", G_CALLBACK (on_import_dialog_imported), self, 0);
+  if (file != NULL)
+    atalaya_import_dialog_set_file (dialog, file);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 /* Shows @store and its @layers (both may be NULL: no store). */
 static void
 atalaya_window_set_store (AtalayaWindow *self,
@@ -163,6 +513,8 @@ atalaya_window_set_store (AtalayaWindow *self,
 
   gtk_sort_list_model_set_model (self->display_layers, self->layers);
   atalaya_map_controller_set_store (self->controller, store, layers);
+  set_editor (self, store);
+  atalaya_window_hide_side (self);
   self->fitted = FALSE;
   if (store != NULL)
     atalaya_window_zoom_full (self);
@@ -628,6 +980,22 @@ atalaya_window_show_error (AtalayaWindow *self,
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
+/**
+ * atalaya_window_show_message: (skip)
+ *
+ * Shows a short, plain message in a toast.
+ */
+void
+atalaya_window_show_message (AtalayaWindow *self,
+                             const char    *message)
+{
+  g_autofree char *markup = g_markup_escape_text (message, -1);
+  AdwToast *toast = adw_toast_new (markup);
+
+  adw_toast_set_timeout (toast, 4);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
 /* ---- GObject ----------------------------------------------------------- */
 
 static gboolean
@@ -673,6 +1041,9 @@ atalaya_window_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (self->controller, self);
       atalaya_map_controller_set_store (self->controller, NULL, NULL);
     }
+  if (self->editor != NULL)
+    g_signal_handlers_disconnect_by_data (self->editor, self);
+  g_clear_object (&self->editor);
   g_clear_object (&self->controller);
   g_clear_object (&self->display_layers);
   g_clear_object (&self->layers);
@@ -838,6 +1209,13 @@ atalaya_window_init (AtalayaWindow *self)
   }
   g_signal_connect (self->status_bar, "crs-changed", G_CALLBACK (on_status_bar_crs_changed), self);
   gtk_widget_set_visible (GTK_WIDGET (self->map_spinner), FALSE);
+
+  gtk_paned_set_end_child (self->map_paned, build_side_pane (self));
+  g_signal_connect (self->map_view, "clicked", G_CALLBACK (on_map_clicked), self);
+  g_signal_connect (self->map_view, "box-selected", G_CALLBACK (on_map_box_selected), self);
+  g_signal_connect (self->map_view, "move-begin", G_CALLBACK (on_map_move_begin), self);
+  g_signal_connect (self->map_view, "move-end", G_CALLBACK (on_map_move_end), self);
+  g_signal_connect (self->map_view, "file-dropped", G_CALLBACK (on_map_file_dropped), self);
 
   gtk_window_set_default_size (GTK_WINDOW (self),
                                g_settings_get_int (self->settings, "window-width"),
