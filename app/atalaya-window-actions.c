@@ -14,6 +14,7 @@
 
 #include <adwaita.h>
 
+#include "atalaya-style-editor.h"
 #include "atalaya-window-private.h"
 
 static void
@@ -371,6 +372,49 @@ atalaya_window_actions_zoom_to_selection (GtkWidget  *widget,
     gis_viewport_fit_extent (viewport, &all, 48);
 }
 
+/* ---- styles ----------------------------------------------------------------------------- */
+
+typedef struct
+{
+  AtalayaWindow *window;
+  gint64         layer_id;
+} StyleTarget;
+
+static void
+on_style_applied (AtalayaStyleEditor *editor,
+                  GisStyle           *style,
+                  StyleTarget        *target)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!atalaya_map_controller_set_style (target->window->controller, target->layer_id, style, &error))
+    atalaya_window_show_error (target->window, error);
+}
+
+static void
+atalaya_window_actions_edit_style (GtkWidget  *widget,
+                                   const char *action_name,
+                                   GVariant   *param)
+{
+  AtalayaWindow *self = ATALAYA_WINDOW (widget);
+  gint64 id = g_variant_get_int64 (param);
+  GisLayer *layer = atalaya_window_find_layer (self, id);
+  GisStyle *style = atalaya_map_controller_get_style (self->controller, id);
+  AtalayaStyleEditor *editor;
+  StyleTarget *target;
+
+  if (layer == NULL || style == NULL || self->store == NULL)
+    return;
+
+  editor = atalaya_style_editor_new (GTK_WINDOW (self), self->store, layer, style);
+  target = g_new0 (StyleTarget, 1);
+  target->window = self;
+  target->layer_id = id;
+  g_signal_connect_data (editor, "applied", G_CALLBACK (on_style_applied), target,
+                         (GClosureNotify) (void (*) (void)) g_free, 0);
+  gtk_window_present (GTK_WINDOW (editor));
+}
+
 /* ---- import and editing ------------------------------------------------------------- */
 
 static void
@@ -429,6 +473,8 @@ atalaya_window_class_actions_init (AtalayaWindowClass *klass)
                                    atalaya_window_actions_move_layer);
   gtk_widget_class_install_action (widget_class, "win.remove-layer", "x",
                                    atalaya_window_actions_remove_layer);
+  gtk_widget_class_install_action (widget_class, "win.edit-style", "x",
+                                   atalaya_window_actions_edit_style);
   gtk_widget_class_install_action (widget_class, "win.import", NULL,
                                    atalaya_window_actions_import);
   gtk_widget_class_install_action (widget_class, "win.undo", NULL,
@@ -476,6 +522,7 @@ atalaya_window_actions_update (AtalayaWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.remove-layer", has_store);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.clear-selection", has_store);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.import", has_store && !gis_store_is_read_only (self->store));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.edit-style", has_store);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo", self->editor != NULL && gis_editor_get_can_undo (self->editor));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.redo", self->editor != NULL && gis_editor_get_can_redo (self->editor));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.zoom-to-selection", has_store);
