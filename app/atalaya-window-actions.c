@@ -11,10 +11,12 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 
 #include <adwaita.h>
 
 #include "atalaya-style-editor.h"
+#include "gis-sql-private.h"
 #include "atalaya-window-private.h"
 
 static void
@@ -372,6 +374,219 @@ atalaya_window_actions_zoom_to_selection (GtkWidget  *widget,
     gis_viewport_fit_extent (viewport, &all, 48);
 }
 
+/* ---- export ---------------------------------------------------------------------------- */
+
+typedef struct
+{
+  char   *store_path;
+  char   *layer_name;
+  char   *sql;           /* NULL: the whole layer */
+  char   *output;
+  guint64 count;
+} ExportJob;
+
+static void
+export_job_free (gpointer data)
+{
+  ExportJob *job = data;
+
+  g_free (job->store_path);
+  g_free (job->layer_name);
+  g_free (job->sql);
+  g_free (job->output);
+  g_free (job);
+}
+
+static void
+export_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  ExportJob *job = task_data;
+  g_autoptr(GisStore) store = NULL;
+  g_autoptr(GisExportOptions) options = gis_export_options_new ();
+  GError *error = NULL;
+  gboolean ok;
+
+  store = gis_store_open (job->store_path, GIS_STORE_OPEN_READ_ONLY, &error);
+  if (store == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  options->overwrite = TRUE;   /* the file chooser asked already */
+  options->layer_name = g_strdup (job->layer_name);
+
+  if (job->sql != NULL)
+    ok = gis_store_export_query (store, job->sql, job->output, options, NULL, NULL,
+                                 cancellable, &job->count, &error);
+  else
+    {
+      g_autoptr(GisLayer) layer = gis_store_get_layer (store, job->layer_name, &error);
+
+      ok = layer != NULL &&
+           gis_store_export_layer (store, layer, job->output, options, NULL, NULL,
+                                   cancellable, &job->count, &error);
+    }
+  if (!ok)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+export_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  AtalayaWindow *self = ATALAYA_WINDOW (object);
+  ExportJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    atalaya_window_show_error (self, error);
+  else
+    {
+      g_autofree char *name = g_path_get_basename (job->output);
+      g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                            "Exported %" PRIu64 " feature to %s",
+                                                            "Exported %" PRIu64 " features to %s",
+                                                            job->count),
+                                               job->count, name);
+
+      atalaya_window_show_message (self, text);
+    }
+}
+
+static void
+export_response_cb (GtkFileChooserNative *native,
+                    int                   response,
+                    AtalayaWindow        *self)
+{
+  ExportJob *job = g_object_steal_data (G_OBJECT (native), "job");
+
+  if (response == GTK_RESPONSE_ACCEPT && job != NULL)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
+      g_autoptr(GTask) task = NULL;
+
+      job->output = file != NULL ? g_file_get_path (file) : NULL;
+      if (job->output != NULL && gis_export_format_from_path (job->output) == GIS_EXPORT_FORMAT_AUTO)
+        {
+          char *with_ext = g_strconcat (job->output, ".gpkg", NULL);
+
+          g_free (job->output);
+          job->output = with_ext;
+        }
+      if (job->output != NULL)
+        {
+          task = g_task_new (self, NULL, export_cb, NULL);
+          g_task_set_source_tag (task, export_response_cb);
+          g_task_set_task_data (task, g_steal_pointer (&job), export_job_free);
+          g_task_run_in_thread (task, export_thread);
+        }
+    }
+  if (job != NULL)
+    export_job_free (job);
+
+  gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (native));
+  g_object_unref (native);
+}
+
+static void
+ask_export_file (AtalayaWindow *self,
+                 ExportJob     *job)
+{
+  static const struct { const char *name; const char *pattern; } filters[] = {
+    { N_("GeoPackage"), "*.gpkg" },
+    { N_("GeoJSON"), "*.geojson" },
+    { N_("Shapefile"), "*.shp" },
+    { N_("CSV"), "*.csv" },
+    { N_("KML"), "*.kml" },
+  };
+  GtkFileChooserNative *native;
+  g_autofree char *name = g_strconcat (job->layer_name, ".gpkg", NULL);
+
+  native = gtk_file_chooser_native_new (_("Export"), GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_SAVE,
+                                        _("_Export"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (native), name);
+  for (guint i = 0; i < G_N_ELEMENTS (filters); i++)
+    {
+      g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+      gtk_file_filter_set_name (filter, _(filters[i].name));
+      gtk_file_filter_add_pattern (filter, filters[i].pattern);
+      gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), filter);
+    }
+  g_object_set_data_full (G_OBJECT (native), "job", job, export_job_free);
+  g_signal_connect_object (native, "response", G_CALLBACK (export_response_cb), self, 0);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
+}
+
+static void
+atalaya_window_actions_export_layer (GtkWidget  *widget,
+                                     const char *action_name,
+                                     GVariant   *param)
+{
+  AtalayaWindow *self = ATALAYA_WINDOW (widget);
+  GisLayer *layer = atalaya_window_get_active_layer (self);
+  ExportJob *job;
+
+  if (layer == NULL || self->store == NULL)
+    {
+      atalaya_window_show_message (self, _("Select the layer to export in the layer list"));
+      return;
+    }
+  job = g_new0 (ExportJob, 1);
+  job->store_path = g_strdup (gis_store_get_path (self->store));
+  job->layer_name = g_strdup (gis_layer_get_name (layer));
+  ask_export_file (self, job);
+}
+
+/* The selected features of the active layer.  The statement is built
+ * from the layer's own table name (quoted) and integer fids only. */
+static void
+atalaya_window_actions_export_selection (GtkWidget  *widget,
+                                         const char *action_name,
+                                         GVariant   *param)
+{
+  AtalayaWindow *self = ATALAYA_WINDOW (widget);
+  GisLayer *layer = atalaya_window_get_active_layer (self);
+  const gint64 *fids;
+  gsize n = 0;
+  g_autoptr(GString) sql = NULL;
+  g_autofree char *qt = NULL;
+  ExportJob *job;
+
+  if (layer == NULL || self->store == NULL)
+    {
+      atalaya_window_show_message (self, _("Select the layer to export in the layer list"));
+      return;
+    }
+  fids = atalaya_map_controller_get_selection (self->controller, gis_layer_get_id (layer), &n);
+  if (n == 0)
+    {
+      atalaya_window_show_message (self, _("No features of this layer are selected"));
+      return;
+    }
+
+  qt = gis_sql_quote_ident (gis_layer_get_table_name (layer));
+  sql = g_string_new (NULL);
+  g_string_append_printf (sql, "SELECT * FROM %s WHERE fid IN (", qt);
+  for (gsize i = 0; i < n; i++)
+    g_string_append_printf (sql, "%s%" G_GINT64_FORMAT, i ? "," : "", fids[i]);
+  g_string_append (sql, ") ORDER BY fid");
+
+  job = g_new0 (ExportJob, 1);
+  job->store_path = g_strdup (gis_store_get_path (self->store));
+  job->layer_name = g_strdup_printf (_("%s selection"), gis_layer_get_name (layer));
+  job->sql = g_string_free (g_steal_pointer (&sql), FALSE);
+  ask_export_file (self, job);
+}
+
 /* ---- styles ----------------------------------------------------------------------------- */
 
 typedef struct
@@ -473,6 +688,10 @@ atalaya_window_class_actions_init (AtalayaWindowClass *klass)
                                    atalaya_window_actions_move_layer);
   gtk_widget_class_install_action (widget_class, "win.remove-layer", "x",
                                    atalaya_window_actions_remove_layer);
+  gtk_widget_class_install_action (widget_class, "win.export-layer", NULL,
+                                   atalaya_window_actions_export_layer);
+  gtk_widget_class_install_action (widget_class, "win.export-selection", NULL,
+                                   atalaya_window_actions_export_selection);
   gtk_widget_class_install_action (widget_class, "win.edit-style", "x",
                                    atalaya_window_actions_edit_style);
   gtk_widget_class_install_action (widget_class, "win.import", NULL,
@@ -523,6 +742,8 @@ atalaya_window_actions_update (AtalayaWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.clear-selection", has_store);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.import", has_store && !gis_store_is_read_only (self->store));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.edit-style", has_store);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-layer", has_store);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-selection", has_store);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo", self->editor != NULL && gis_editor_get_can_undo (self->editor));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.redo", self->editor != NULL && gis_editor_get_can_redo (self->editor));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.zoom-to-selection", has_store);
