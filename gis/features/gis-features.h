@@ -4,3 +4,9 @@
  */
 
 #pragma once
+
+#include "gis-feature.h"
+#include "gis-feature-filter.h"
+#include "gis-feature-model.h"
+#include "gis-feature-query.h"
+#include "gis-feature-row.h"
