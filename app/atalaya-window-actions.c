@@ -630,6 +630,28 @@ atalaya_window_actions_edit_style (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (editor));
 }
 
+/* ---- attribute table --------------------------------------------------------------------- */
+
+static void
+atalaya_window_actions_attribute_table (GtkWidget  *widget,
+                                        const char *action_name,
+                                        GVariant   *param)
+{
+  AtalayaWindow *self = ATALAYA_WINDOW (widget);
+  GisLayer *layer;
+
+  if (param != NULL)
+    layer = atalaya_window_find_layer (self, g_variant_get_int64 (param));
+  else
+    layer = atalaya_window_get_active_layer (self);
+  if (layer == NULL)
+    {
+      atalaya_window_show_message (self, _("Select a layer in the layer list to see its table"));
+      return;
+    }
+  atalaya_window_show_table (self, layer);
+}
+
 /* ---- import and editing ------------------------------------------------------------- */
 
 static void
@@ -694,6 +716,10 @@ atalaya_window_class_actions_init (AtalayaWindowClass *klass)
                                    atalaya_window_actions_export_selection);
   gtk_widget_class_install_action (widget_class, "win.edit-style", "x",
                                    atalaya_window_actions_edit_style);
+  gtk_widget_class_install_action (widget_class, "win.attribute-table", "x",
+                                   atalaya_window_actions_attribute_table);
+  gtk_widget_class_install_action (widget_class, "win.attribute-table-selected", NULL,
+                                   atalaya_window_actions_attribute_table);
   gtk_widget_class_install_action (widget_class, "win.import", NULL,
                                    atalaya_window_actions_import);
   gtk_widget_class_install_action (widget_class, "win.undo", NULL,
@@ -714,6 +740,7 @@ atalaya_window_class_actions_init (AtalayaWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_4, GDK_ALT_MASK, "win.tool", "s", "move-point");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, GDK_CONTROL_MASK, "win.time-filter", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_i, GDK_CONTROL_MASK, "win.import", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F6, 0, "win.attribute-table-selected", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "win.undo", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.redo", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, GDK_SHIFT_MASK, "win.clear-selection", NULL);
@@ -742,6 +769,8 @@ atalaya_window_actions_update (AtalayaWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.clear-selection", has_store);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.import", has_store && !gis_store_is_read_only (self->store));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.edit-style", has_store);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.attribute-table", has_store);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.attribute-table-selected", has_store);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-layer", has_store);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-selection", has_store);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo", self->editor != NULL && gis_editor_get_can_undo (self->editor));

@@ -5,7 +5,9 @@
 
 #pragma once
 
+#include "atalaya-attribute-table.h"
 #include "atalaya-feature-form.h"
+#include "atalaya-identify-panel.h"
 #include "atalaya-map-controller.h"
 #include "atalaya-map-view.h"
 #include "atalaya-status-bar.h"
@@ -37,6 +39,8 @@ struct _AtalayaWindow
   GtkStack             *side_stack;
   AdwWindowTitle       *side_title;
   AtalayaFeatureForm   *feature_form;
+  AtalayaIdentifyPanel *identify_panel;
+  AtalayaAttributeTable *attribute_table;
 
   /* Owned */
   GSettings            *settings;
@@ -72,5 +76,10 @@ void      atalaya_window_show_side           (AtalayaWindow      *self,
 void      atalaya_window_hide_side           (AtalayaWindow      *self);
 void      atalaya_window_import_file         (AtalayaWindow      *self,
                                               GFile              *file);
+void      atalaya_window_show_table          (AtalayaWindow      *self,
+                                              GisLayer           *layer);
+void      atalaya_window_identify_at         (AtalayaWindow      *self,
+                                              double              x,
+                                              double              y);
 
 G_END_DECLS

@@ -15,7 +15,9 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "atalaya-attribute-table.h"
 #include "atalaya-feature-form.h"
+#include "atalaya-identify-panel.h"
 #include "atalaya-import-dialog.h"
 #include "atalaya-layer-row.h"
 #include "atalaya-map-controller.h"
@@ -145,8 +147,12 @@ on_editor_changed (GisEditor     *editor,
                    AtalayaWindow *self)
 {
   /* the registry row changed too (count, extent): list the layers again */
+  GisLayer *shown = atalaya_attribute_table_get_layer (self->attribute_table);
+
   atalaya_map_controller_reload_layer (self->controller, gis_layer_get_id (layer));
   atalaya_window_reload_layers (self);
+  if (shown != NULL && gis_layer_get_id (shown) == gis_layer_get_id (layer))
+    atalaya_attribute_table_reload (self->attribute_table);
   atalaya_window_actions_update (self);
 }
 
@@ -255,26 +261,125 @@ build_side_pane (AtalayaWindow *self)
 
 /* ---- clicks on the map ----------------------------------------------------------- */
 
-static void
-identify_at (AtalayaWindow *self,
-             double         x,
-             double         y)
+/**
+ * atalaya_window_identify_at: (skip)
+ *
+ * Lists, in the side pane, every feature drawn under pixel (@x, @y) of
+ * the map, nearest first, with all its attributes.
+ */
+void
+atalaya_window_identify_at (AtalayaWindow *self,
+                            double         x,
+                            double         y)
 {
   g_autoptr(GArray) hits = atalaya_map_controller_hit_test (self->controller, x, y, 5, -1);
+  g_autoptr(GPtrArray) features = g_ptr_array_new_with_free_func (g_object_unref);
 
-  if (hits->len == 0)
+  for (guint i = 0; i < hits->len && features->len < 25; i++)
     {
-      atalaya_window_hide_side (self);
+      AtalayaHit *hit = &g_array_index (hits, AtalayaHit, i);
+      GisLayer *layer = atalaya_window_find_layer (self, hit->layer_id);
+      g_autoptr(GError) error = NULL;
+      GisFeature *feature;
+
+      if (layer == NULL)
+        continue;
+      feature = gis_store_get_feature (self->store, layer, hit->fid, &error);
+      if (feature == NULL)
+        {
+          g_warning ("Identify: %s", error->message);
+          continue;
+        }
+      g_ptr_array_add (features, feature);
+    }
+
+  atalaya_identify_panel_set_results (self->identify_panel, features);
+  atalaya_window_show_side (self, "identify", _("Identify"));
+}
+
+/* ---- the attribute table ----------------------------------------------------------- */
+
+static void
+on_table_selection_changed (AtalayaAttributeTable *table,
+                            AtalayaWindow         *self)
+{
+  GisLayer *layer = atalaya_attribute_table_get_layer (table);
+  g_autofree gint64 *fids = NULL;
+  gsize n = 0;
+
+  if (layer == NULL)
+    return;
+  fids = atalaya_attribute_table_get_selected_fids (table, &n);
+  atalaya_map_controller_set_selection (self->controller, gis_layer_get_id (layer), fids, n);
+}
+
+static void
+on_table_zoom_to_selection (AtalayaAttributeTable *table,
+                            const GisExtent       *lonlat,
+                            AtalayaWindow         *self)
+{
+  if (lonlat->min_x == lonlat->max_x && lonlat->min_y == lonlat->max_y)
+    {
+      double px, py;
+
+      if (gis_viewport_lonlat_to_pixel (atalaya_map_view_get_viewport (self->map_view),
+                                        lonlat->min_x, lonlat->min_y, &px, &py))
+        gis_viewport_pan_pixels (atalaya_map_view_get_viewport (self->map_view),
+                                 gis_viewport_get_width (atalaya_map_view_get_viewport (self->map_view)) / 2.0 - px,
+                                 gis_viewport_get_height (atalaya_map_view_get_viewport (self->map_view)) / 2.0 - py);
       return;
     }
-  /* the editable feature form for a point of an editable layer */
-  {
-    AtalayaHit *hit = &g_array_index (hits, AtalayaHit, 0);
-    GisLayer *layer = atalaya_window_find_layer (self, hit->layer_id);
+  atalaya_map_view_zoom_to_lonlat (self->map_view, lonlat);
+}
 
-    if (layer != NULL && gis_layer_is_point_layer (layer))
-      show_feature_form (self, layer, hit->fid);
-  }
+/**
+ * atalaya_window_show_table: (skip)
+ *
+ * Opens the attribute table of @layer under the map.
+ */
+void
+atalaya_window_show_table (AtalayaWindow *self,
+                           GisLayer      *layer)
+{
+  GtkWidget *table = GTK_WIDGET (self->attribute_table);
+  int height = gtk_widget_get_height (GTK_WIDGET (self->content_paned));
+  gsize n = 0;
+  const gint64 *fids;
+
+  if (self->store == NULL || layer == NULL)
+    return;
+  atalaya_attribute_table_set_layer (self->attribute_table, gis_store_get_path (self->store), layer);
+  fids = atalaya_map_controller_get_selection (self->controller, gis_layer_get_id (layer), &n);
+  if (n > 0)
+    atalaya_attribute_table_select_fids (self->attribute_table, fids, n);
+  if (!gtk_widget_get_visible (table))
+    {
+      gtk_widget_set_visible (table, TRUE);
+      if (height > 500)
+        gtk_paned_set_position (self->content_paned, height - 300);
+    }
+}
+
+static void
+hide_table (AtalayaWindow *self)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->attribute_table), FALSE);
+}
+
+/* The selection of @layer_id changed on the map: show it in the table. */
+static void
+sync_table_selection (AtalayaWindow *self,
+                      gint64         layer_id)
+{
+  GisLayer *shown = atalaya_attribute_table_get_layer (self->attribute_table);
+  const gint64 *fids;
+  gsize n = 0;
+
+  if (shown == NULL || gis_layer_get_id (shown) != layer_id ||
+      !gtk_widget_get_visible (GTK_WIDGET (self->attribute_table)))
+    return;
+  fids = atalaya_map_controller_get_selection (self->controller, layer_id, &n);
+  atalaya_attribute_table_select_fids (self->attribute_table, fids, n);
 }
 
 static gboolean
@@ -318,6 +423,7 @@ select_hits (AtalayaWindow *self,
   g_array_append_vals (all, fids->data, fids->len);
   atalaya_map_controller_set_selection (self->controller, layer_id,
                                         (const gint64 *) (gpointer) all->data, all->len);
+  sync_table_selection (self, layer_id);
 }
 
 static void
@@ -379,10 +485,23 @@ on_map_clicked (AtalayaMapView *view,
       }
       break;
 
-    case ATALAYA_MAP_TOOL_PAN:
     case ATALAYA_MAP_TOOL_MOVE_POINT:
+      {
+        GisLayer *layer;
+        g_autoptr(GArray) hits = NULL;
+
+        /* a click (not a drag) on a point of the edited layer opens its form */
+        if (self->editor == NULL || !active_point_layer (self, &layer))
+          return;
+        hits = atalaya_map_controller_hit_test (self->controller, x, y, 8, gis_layer_get_id (layer));
+        if (hits->len > 0)
+          show_feature_form (self, layer, g_array_index (hits, AtalayaHit, 0).fid);
+      }
+      break;
+
+    case ATALAYA_MAP_TOOL_PAN:
     default:
-      identify_at (self, x, y);
+      atalaya_window_identify_at (self, x, y);
       break;
     }
 }
@@ -515,6 +634,7 @@ atalaya_window_set_store (AtalayaWindow *self,
   atalaya_map_controller_set_store (self->controller, store, layers);
   set_editor (self, store);
   atalaya_window_hide_side (self);
+  hide_table (self);
   self->fitted = FALSE;
   if (store != NULL)
     atalaya_window_zoom_full (self);
@@ -1211,6 +1331,14 @@ atalaya_window_init (AtalayaWindow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->map_spinner), FALSE);
 
   gtk_paned_set_end_child (self->map_paned, build_side_pane (self));
+  self->identify_panel = ATALAYA_IDENTIFY_PANEL (atalaya_identify_panel_new ());
+  gtk_stack_add_named (self->side_stack, GTK_WIDGET (self->identify_panel), "identify");
+  self->attribute_table = ATALAYA_ATTRIBUTE_TABLE (atalaya_attribute_table_new ());
+  gtk_widget_set_size_request (GTK_WIDGET (self->attribute_table), -1, 160);
+  gtk_widget_set_visible (GTK_WIDGET (self->attribute_table), FALSE);
+  gtk_paned_set_end_child (self->content_paned, GTK_WIDGET (self->attribute_table));
+  g_signal_connect (self->attribute_table, "selection-changed", G_CALLBACK (on_table_selection_changed), self);
+  g_signal_connect (self->attribute_table, "zoom-to-selection", G_CALLBACK (on_table_zoom_to_selection), self);
   g_signal_connect (self->map_view, "clicked", G_CALLBACK (on_map_clicked), self);
   g_signal_connect (self->map_view, "box-selected", G_CALLBACK (on_map_box_selected), self);
   g_signal_connect (self->map_view, "move-begin", G_CALLBACK (on_map_move_begin), self);
