@@ -11,6 +11,9 @@
 
 #include "config.h"
 
+#include <epoxy/gl.h>
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "atalaya-application-private.h"
@@ -139,4 +142,42 @@ atalaya_application_get_target_window (AtalayaApplication *self)
     return ATALAYA_WINDOW (window);
 
   return atalaya_window_new (self);
+}
+
+/* GTK draws with OpenGL; without a GPU that is a software rasterizer
+ * (llvmpipe in virtual machines and remote desktops), which takes around
+ * 100 ms a frame for a full-screen map.  GTK's cairo renderer draws the
+ * same window at 60 frames a second there, so it is chosen instead,
+ * unless the user chose a renderer. */
+/**
+ * atalaya_choose_renderer:
+ *
+ * Call before the first window.
+ */
+void
+atalaya_choose_renderer (void)
+{
+  GdkDisplay *display;
+  g_autoptr(GdkGLContext) context = NULL;
+  const char *renderer = NULL;
+
+  if (g_getenv ("GSK_RENDERER") != NULL || !gtk_init_check ())
+    return;
+
+  display = gdk_display_get_default ();
+  context = gdk_display_create_gl_context (display, NULL);
+  if (context != NULL && gdk_gl_context_realize (context, NULL))
+    {
+      gdk_gl_context_make_current (context);
+      renderer = (const char *) glGetString (GL_RENDERER);
+    }
+
+  if (context == NULL || renderer == NULL ||
+      strstr (renderer, "llvmpipe") != NULL || strstr (renderer, "softpipe") != NULL ||
+      strstr (renderer, "Software Rasterizer") != NULL || strstr (renderer, "SWR") != NULL)
+    {
+      g_debug ("OpenGL renderer “%s”: drawing with cairo", renderer ? renderer : "none");
+      g_setenv ("GSK_RENDERER", "cairo", FALSE);
+    }
+  gdk_gl_context_clear_current ();
 }

@@ -16,4 +16,6 @@ G_DECLARE_FINAL_TYPE (AtalayaApplication, atalaya_application, ATALAYA, APPLICAT
 AtalayaApplication *atalaya_application_new (const char        *application_id,
                                              GApplicationFlags  flags);
 
+void                atalaya_choose_renderer (void);
+
 G_END_DECLS

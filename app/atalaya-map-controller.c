@@ -531,6 +531,10 @@ atalaya_map_controller_new (AtalayaMapView *view)
 
   g_return_val_if_fail (ATALAYA_IS_MAP_VIEW (view), NULL);
 
+  /* one processor stays with the main thread, so that the map follows
+   * the hand while a render runs */
+  gis_render_set_max_threads (MAX ((int) g_get_num_processors () - 1, 1));
+
   self = g_object_new (ATALAYA_TYPE_MAP_CONTROLLER, NULL);
   self->view = view;
   g_object_add_weak_pointer (G_OBJECT (view), (gpointer *) &self->view);

@@ -16,6 +16,9 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "atalaya-map-view.h"
 
@@ -32,6 +35,7 @@ struct _AtalayaMapView
   GisViewport          *viewport;
   GObject              *scene;
   GdkTexture           *texture;
+  cairo_surface_t      *surface;           /* the same pixels as texture */
   GisViewState          texture_state;     /* logical view it was drawn for */
   GCancellable         *render_cancellable;
   guint                 render_timeout;
@@ -165,6 +169,21 @@ render_job_free (gpointer data)
   g_free (job);
 }
 
+/* Renders yield to the main thread: on two processors a render at full
+ * speed next to the X server left the interface waiting tens of
+ * milliseconds for a processor.  Lowered once per worker thread. */
+static void
+lower_thread_priority (void)
+{
+  static GPrivate lowered;
+
+  if (g_private_get (&lowered) == NULL)
+    {
+      setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), 10);
+      g_private_set (&lowered, GINT_TO_POINTER (1));
+    }
+}
+
 static void
 render_thread (GTask        *task,
                gpointer      source_object,
@@ -177,6 +196,7 @@ render_thread (GTask        *task,
   GdkTexture *texture;
   int width, height, stride;
 
+  lower_thread_priority ();
   surface = job->func (&job->state, job->device_scale, job->scene, cancellable, job->func_data);
   if (surface == NULL || g_cancellable_is_cancelled (cancellable))
     {
@@ -194,9 +214,12 @@ render_thread (GTask        *task,
   bytes = g_bytes_new_with_free_func (cairo_image_surface_get_data (surface),
                                       (gsize) stride * height,
                                       (GDestroyNotify) cairo_surface_destroy, surface);
+  cairo_surface_reference (surface);   /* one for the texture's bytes, one kept */
   texture = gdk_memory_texture_new (width, height, GDK_MEMORY_DEFAULT, bytes, (gsize) stride);
   g_bytes_unref (bytes);
 
+  g_object_set_data_full (G_OBJECT (texture), "atalaya-surface", surface,
+                          (GDestroyNotify) cairo_surface_destroy);
   g_task_return_pointer (task, texture, g_object_unref);
 }
 
@@ -219,6 +242,8 @@ render_cb (GObject      *object,
   if (texture != NULL)
     {
       g_set_object (&self->texture, texture);
+      g_clear_pointer (&self->surface, cairo_surface_destroy);
+      self->surface = cairo_surface_reference (g_object_get_data (G_OBJECT (texture), "atalaya-surface"));
       self->texture_state = job->state;
       gtk_widget_queue_draw (GTK_WIDGET (self));
     }
@@ -250,8 +275,11 @@ start_render (AtalayaMapView *self)
 
   if (self->render_running)
     {
-      /* a newer view: drop the stale job, start once it has stopped */
-      g_cancellable_cancel (self->render_cancellable);
+      /* A newer view: start it once the running job has stopped.  Outside
+       * a gesture the stale job is dropped; during one it finishes, or a
+       * steady drag would cancel every render and show none. */
+      if (self->tick_id == 0 && !self->dragging)
+        g_cancellable_cancel (self->render_cancellable);
       self->render_pending = TRUE;
       return;
     }
@@ -286,14 +314,19 @@ on_render_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Renders now, or after @delay_ms.  A delayed render already pending is
+ * kept, not pushed back: during a long drag the map keeps getting fresh
+ * images every @delay_ms instead of only when the hand stops. */
 static void
 schedule_render (AtalayaMapView *self,
                  guint           delay_ms)
 {
-  g_clear_handle_id (&self->render_timeout, g_source_remove);
   if (delay_ms == 0)
-    start_render (self);
-  else
+    {
+      g_clear_handle_id (&self->render_timeout, g_source_remove);
+      start_render (self);
+    }
+  else if (self->render_timeout == 0)
     self->render_timeout = g_timeout_add (delay_ms, on_render_timeout, self);
 }
 
@@ -372,6 +405,15 @@ draw_scale_bar (AtalayaMapView *self,
   cairo_destroy (cr);
 }
 
+static gboolean
+uses_cairo_renderer (GtkWidget *widget)
+{
+  GtkNative *native = gtk_widget_get_native (widget);
+  GskRenderer *renderer = native != NULL ? gtk_native_get_renderer (native) : NULL;
+
+  return renderer != NULL && GSK_IS_CAIRO_RENDERER (renderer);
+}
+
 static void
 atalaya_map_view_snapshot (GtkWidget   *widget,
                            GtkSnapshot *snapshot)
@@ -396,8 +438,28 @@ atalaya_map_view_snapshot (GtkWidget   *widget,
       gis_view_state_pixel_to_map (old, old->width_px, old->height_px, &mx1, &my1);
       gis_view_state_map_to_pixel (&now, mx0, my0, &x0, &y0);
       gis_view_state_map_to_pixel (&now, mx1, my1, &x1, &y1);
-      gtk_snapshot_append_texture (snapshot, self->texture,
-                                   &GRAPHENE_RECT_INIT (x0, y0, x1 - x0, y1 - y0));
+
+      if (uses_cairo_renderer (widget))
+        {
+          /* GTK 4.8's cairo renderer converts a texture pixel by pixel on
+           * every frame (tens of ms for a full-screen map); painting the
+           * cairo surface itself is a plain, fast pixman blit */
+          cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
+          double sx = (x1 - x0) / cairo_image_surface_get_width (self->surface);
+          double sy = (y1 - y0) / cairo_image_surface_get_height (self->surface);
+
+          cairo_translate (cr, x0, y0);
+          cairo_scale (cr, sx, sy);
+          cairo_set_source_surface (cr, self->surface, 0, 0);
+          cairo_pattern_set_filter (cairo_get_source (cr),
+                                    fabs (sx - 1) < 1e-9 && fabs (sy - 1) < 1e-9
+                                    ? CAIRO_FILTER_NEAREST : CAIRO_FILTER_BILINEAR);
+          cairo_paint (cr);
+          cairo_destroy (cr);
+        }
+      else
+        gtk_snapshot_append_texture (snapshot, self->texture,
+                                     &GRAPHENE_RECT_INIT (x0, y0, x1 - x0, y1 - y0));
     }
 
   if (self->marker_visible)
@@ -814,6 +876,7 @@ atalaya_map_view_dispose (GObject *object)
   g_clear_object (&self->viewport);
   g_clear_object (&self->scene);
   g_clear_object (&self->texture);
+  g_clear_pointer (&self->surface, cairo_surface_destroy);
 
   G_OBJECT_CLASS (atalaya_map_view_parent_class)->dispose (object);
 }

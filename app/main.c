@@ -29,6 +29,7 @@ main (int   argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
+  atalaya_choose_renderer ();
   gis_init ();
 
   app = atalaya_application_new (APP_ID, G_APPLICATION_HANDLES_OPEN);

@@ -934,6 +934,31 @@ stamp_thread (gpointer p)
   return NULL;
 }
 
+static int max_render_threads;   /* 0: as many as processors */
+
+/**
+ * gis_render_set_max_threads:
+ * @n: how many threads one render may use; 0 for as many as there are
+ *   processors
+ *
+ * An interactive application keeps a processor for its user interface
+ * (the main thread) by asking for one fewer than there are.
+ */
+void
+gis_render_set_max_threads (int n)
+{
+  g_atomic_int_set (&max_render_threads, MAX (n, 0));
+}
+
+static int
+render_threads (void)
+{
+  int max = g_atomic_int_get (&max_render_threads);
+  int cpus = (int) g_get_num_processors ();
+
+  return max > 0 ? MIN (max, cpus) : cpus;
+}
+
 /* Runs @job over the whole canvas, on two threads when it is worth it. */
 static void
 run_stamp_parallel (StampJob *job,
@@ -945,7 +970,7 @@ run_stamp_parallel (StampJob *job,
 
   job->y0 = 0;
   job->y1 = job->canvas->height;
-  if (work < PARALLEL_MIN_STAMPS || job->canvas->height < 64 || g_get_num_processors () < 2)
+  if (work < PARALLEL_MIN_STAMPS || job->canvas->height < 64 || render_threads () < 2)
     {
       run_stamp_job (job);
       return;
@@ -1308,7 +1333,7 @@ stamp_heatmap (const Ctx      *ctx,
     HeatJob second = job;
     GThread *thread = NULL;
 
-    if ((guint64) n_bins * k * k > 2000000 && ctx->height >= 64 && g_get_num_processors () >= 2)
+    if ((guint64) n_bins * k * k > 2000000 && ctx->height >= 64 && render_threads () >= 2)
       {
         job.y1 = ctx->height / 2;
         second.y0 = job.y1;

@@ -74,6 +74,7 @@ void             gis_render_layer_set_point_mode (GisRenderLayer   *layer,
 gboolean         gis_render_layer_is_visible     (GisRenderLayer   *layer,
                                                   guint             index);
 
+void             gis_render_set_max_threads      (int                     n);
 cairo_surface_t *gis_render_image                (const GisViewState     *view,
                                                   GisRenderLayer *const  *layers,
                                                   guint                   n_layers,
