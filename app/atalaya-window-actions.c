@@ -313,8 +313,12 @@ atalaya_window_actions_remove_layer (GtkWidget  *widget,
 
   dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Remove Layer?"), NULL);
   adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
-                                  _("“%s” and its %" G_GINT64_FORMAT " features will be deleted from the store. "
-                                    "This cannot be undone."),
+                                  g_dngettext (GETTEXT_PACKAGE,
+                                               "“%s” and its %" PRId64 " feature will be deleted from "
+                                               "the store. This cannot be undone.",
+                                               "“%s” and its %" PRId64 " features will be deleted from "
+                                               "the store. This cannot be undone.",
+                                               (gulong) MIN (gis_layer_get_feature_count (layer), G_MAXLONG)),
                                   gis_layer_get_name (layer), gis_layer_get_feature_count (layer));
   adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                     "cancel", _("_Cancel"),

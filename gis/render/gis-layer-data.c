@@ -21,6 +21,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 #include <math.h>
 #include <stdlib.h>
@@ -383,7 +385,7 @@ describe_layer (sqlite3            *db,
     {
       if (rc == SQLITE_DONE)
         g_set_error (error, GIS_ERROR, GIS_ERROR_NOT_FOUND,
-                     _("No layer with id %" G_GINT64_FORMAT " in “%s”"), layer_id, store_path);
+                     _("No layer with id %" PRId64 " in “%s”"), layer_id, store_path);
       else
         gis_sql_set_error (error, db, rc, store_path);
       return FALSE;
