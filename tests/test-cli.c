@@ -290,13 +290,14 @@ test_translated (void)
     {
       g_autofree char *path = g_strdup_printf ("%s/%u.sqlite", dir, i);
       g_autofree char *cli = test_cli_path ();
-      g_autofree char *lang = g_strdup_printf ("LANGUAGE=%s", locales[i][0]);
       const char *argv[] = { cli, "init", path, NULL };
       g_auto(GStrv) envp = g_get_environ ();
       g_autoptr(GError) error = NULL;
       int status;
 
-      envp = g_environ_setenv (envp, "LANGUAGE", g_strndup (locales[i][0], 2), TRUE);
+      g_autofree char *language = g_strndup (locales[i][0], 2);
+
+      envp = g_environ_setenv (envp, "LANGUAGE", language, TRUE);
       g_spawn_sync (NULL, (char **) argv, envp, G_SPAWN_DEFAULT, NULL, NULL,
                     &out, &err, &status, &error);
       g_assert_no_error (error);
