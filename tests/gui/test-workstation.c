@@ -392,6 +392,18 @@ test_attribute_table (Fixture       *fx,
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==,
                     (guint) gis_layer_get_feature_count (incidents));
   g_assert_cmpint (gis_layer_get_feature_count (incidents), ==, count_rows (fx->store_path, "incidents"));
+
+  /* to look at the window: ATALAYA_TEST_LINGER=seconds */
+  if (g_getenv ("ATALAYA_TEST_LINGER") != NULL)
+    {
+      gint64 end = g_get_monotonic_time () + G_USEC_PER_SEC * g_ascii_strtoll (g_getenv ("ATALAYA_TEST_LINGER"), NULL, 10);
+      GisViewport *viewport = atalaya_map_view_get_viewport (fx->window->map_view);
+
+      atalaya_window_identify_at (fx->window, gis_viewport_get_width (viewport) / 2.0,
+                                  gis_viewport_get_height (viewport) / 2.0);
+      while (g_get_monotonic_time () < end)
+        g_main_context_iteration (NULL, FALSE);
+    }
 }
 
 static void
