@@ -161,19 +161,14 @@ atalaya_window_actions_new_store (GtkWidget  *widget,
 }
 
 static void
-atalaya_window_actions_open_last_store (GtkWidget  *widget,
-                                        const char *action_name,
-                                        GVariant   *param)
+atalaya_window_actions_open_recent (GtkWidget  *widget,
+                                    const char *action_name,
+                                    GVariant   *param)
 {
   AtalayaWindow *self = ATALAYA_WINDOW (widget);
-  g_autofree char *last = g_settings_get_string (self->settings, "last-store");
+  g_autoptr(GFile) file = g_file_new_for_path (g_variant_get_string (param, NULL));
 
-  if (last[0] != '\0')
-    {
-      g_autoptr(GFile) file = g_file_new_for_path (last);
-
-      atalaya_window_open_store (self, file);
-    }
+  atalaya_window_open_store (self, file);
 }
 
 /* ---- the map ----------------------------------------------------------------- */
@@ -694,8 +689,8 @@ atalaya_window_class_actions_init (AtalayaWindowClass *klass)
                                    atalaya_window_actions_open_store);
   gtk_widget_class_install_action (widget_class, "win.new-store", NULL,
                                    atalaya_window_actions_new_store);
-  gtk_widget_class_install_action (widget_class, "win.open-last-store", NULL,
-                                   atalaya_window_actions_open_last_store);
+  gtk_widget_class_install_action (widget_class, "win.open-recent", "s",
+                                   atalaya_window_actions_open_recent);
   gtk_widget_class_install_action (widget_class, "win.close-store", NULL,
                                    atalaya_window_actions_close_store);
   gtk_widget_class_install_action (widget_class, "win.zoom-in", NULL,
@@ -780,9 +775,4 @@ atalaya_window_actions_update (AtalayaWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo", self->editor != NULL && gis_editor_get_can_undo (self->editor));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.redo", self->editor != NULL && gis_editor_get_can_redo (self->editor));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.zoom-to-selection", has_store);
-  {
-    g_autofree char *last = g_settings_get_string (self->settings, "last-store");
-
-    gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.open-last-store", last[0] != '\0');
-  }
 }

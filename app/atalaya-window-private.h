@@ -23,6 +23,7 @@ struct _AtalayaWindow
   /* Template widgets */
   AdwToastOverlay      *toast_overlay;
   AdwWindowTitle       *window_title;
+  AdwSplitButton       *open_button;
   GtkStack             *stack;
   GtkListView          *layer_list_view;
   GtkSingleSelection   *layer_selection;

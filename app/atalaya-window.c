@@ -41,6 +41,7 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 static void watch_layers (AtalayaWindow *self);
+static void update_store_menu (AtalayaWindow *self);
 
 /* the names of AtalayaMapTool, as the win.tool action takes them */
 static const char *const tool_names[] = { "pan", "select", "add-point", "move-point" };
@@ -958,6 +959,39 @@ atalaya_window_remember_store (AtalayaWindow *self,
 
   g_settings_set_string (self->settings, "last-store", path);
   g_settings_set_strv (self->settings, "recent-stores", (const char * const *) recent);
+  update_store_menu (self);
+}
+
+/* The open button's menu: a new store, and the recent stores that still
+ * exist, most recent first. */
+static void
+update_store_menu (AtalayaWindow *self)
+{
+  g_autoptr(GMenu) menu = g_menu_new ();
+  g_autoptr(GMenu) actions = g_menu_new ();
+  g_autoptr(GMenu) recent = g_menu_new ();
+  g_auto(GStrv) paths = g_settings_get_strv (self->settings, "recent-stores");
+
+  g_menu_append (actions, _("_New Store…"), "win.new-store");
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (actions));
+
+  for (guint i = 0; paths[i] != NULL; i++)
+    {
+      g_autofree char *name = NULL;
+      g_autoptr(GMenuItem) item = NULL;
+
+      if (!g_file_test (paths[i], G_FILE_TEST_IS_REGULAR))
+        continue;
+      name = g_filename_display_basename (paths[i]);
+      item = g_menu_item_new (name, NULL);
+      g_menu_item_set_action_and_target_value (item, "win.open-recent",
+                                               g_variant_new_string (paths[i]));
+      g_menu_append_item (recent, item);
+    }
+  if (g_menu_model_get_n_items (G_MENU_MODEL (recent)) > 0)
+    g_menu_append_section (menu, _("Recent Stores"), G_MENU_MODEL (recent));
+
+  adw_split_button_set_menu_model (self->open_button, G_MENU_MODEL (menu));
 }
 
 /* ---- opening ----------------------------------------------------------- */
@@ -1283,6 +1317,7 @@ atalaya_window_class_init (AtalayaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AtalayaWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, AtalayaWindow, layer_list_view);
   gtk_widget_class_bind_template_child (widget_class, AtalayaWindow, layer_selection);
+  gtk_widget_class_bind_template_child (widget_class, AtalayaWindow, open_button);
   gtk_widget_class_bind_template_child (widget_class, AtalayaWindow, main_paned);
   gtk_widget_class_bind_template_child (widget_class, AtalayaWindow, content_paned);
   gtk_widget_class_bind_template_child (widget_class, AtalayaWindow, map_paned);
@@ -1302,6 +1337,7 @@ atalaya_window_init (AtalayaWindow *self)
 
   self->settings = g_settings_new (APP_ID);
   self->dirty_layers = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
+  update_store_menu (self);
 
   /* the panel shows the top layer first */
   self->display_layers = gtk_sort_list_model_new (NULL,
