@@ -30,6 +30,8 @@ struct _AtalayaTimeBar
   GtkScale        *scale;
   GtkAdjustment   *adjustment;
   GtkLabel        *period_label;
+  GtkSpinButton   *span_spin;
+  GtkAdjustment   *span_adjustment;
   GtkDropDown     *step_dropdown;
 
   /* Owned */
@@ -106,13 +108,26 @@ update_ui (AtalayaTimeBar *self)
 
   if (n > 0)
     {
-      g_autoptr(GDateTime) start = period_start (self, self->position);
+      guint span = atalaya_time_bar_get_span (self);
+      guint first = self->position + 1 >= span ? self->position + 1 - span : 0;
+      g_autoptr(GDateTime) start = period_start (self, first);
+      g_autoptr(GDateTime) last = period_start (self, self->position);
+      g_autofree char *a = NULL;
+      g_autofree char *b = NULL;
 
       if (self->step == ATALAYA_TIME_STEP_MONTH)
-        /* Translators: a month of the time slider, strftime format */
-        text = g_date_time_format (start, _("%B %Y"));
+        {
+          /* Translators: a month of the time slider, strftime format */
+          a = g_date_time_format (start, _("%B %Y"));
+          b = g_date_time_format (last, _("%B %Y"));
+        }
       else
-        text = g_date_time_format (start, "%Y");
+        {
+          a = g_date_time_format (start, "%Y");
+          b = g_date_time_format (last, "%Y");
+        }
+      /* Translators: a range of months or years of the time slider */
+      text = first == self->position ? g_strdup (a) : g_strdup_printf (_("%s – %s"), a, b);
     }
   else
     text = g_strdup (_("No dates"));
@@ -124,6 +139,7 @@ update_ui (AtalayaTimeBar *self)
   gtk_widget_set_sensitive (GTK_WIDGET (self->forward_button), filtering && self->position + 1 < n);
   gtk_widget_set_sensitive (GTK_WIDGET (self->play_button), filtering && n > 1);
   gtk_widget_set_sensitive (GTK_WIDGET (self->step_dropdown), filtering);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->span_spin), filtering);
   gtk_widget_set_opacity (GTK_WIDGET (self->period_label), filtering ? 1.0 : 0.5);
 }
 
@@ -267,6 +283,8 @@ atalaya_time_bar_class_init (AtalayaTimeBarClass *klass)
   gtk_widget_class_bind_template_child (widget_class, AtalayaTimeBar, adjustment);
   gtk_widget_class_bind_template_child (widget_class, AtalayaTimeBar, period_label);
   gtk_widget_class_bind_template_child (widget_class, AtalayaTimeBar, step_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, AtalayaTimeBar, span_spin);
+  gtk_widget_class_bind_template_child (widget_class, AtalayaTimeBar, span_adjustment);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "timebar");
@@ -286,6 +304,8 @@ atalaya_time_bar_init (AtalayaTimeBar *self)
                             G_CALLBACK (on_scale_value_changed), self);
   g_signal_connect_swapped (self->step_dropdown, "notify::selected",
                             G_CALLBACK (on_step_selected), self);
+  g_signal_connect_swapped (self->span_adjustment, "value-changed",
+                            G_CALLBACK (changed), self);
   g_signal_connect_swapped (self->play_button, "toggled",
                             G_CALLBACK (on_play_toggled), self);
   g_signal_connect_swapped (self->back_button, "clicked",
@@ -330,8 +350,9 @@ atalaya_time_bar_set_data_range (AtalayaTimeBar *self,
 /**
  * atalaya_time_bar_get_filter:
  * @self: a time bar
- * @from_s: (out): start of the period (inclusive), seconds since the epoch
- * @to_s: (out): end of the period (exclusive)
+ * @from_s: (out): start of the range (inclusive), seconds since the epoch
+ * @to_s: (out): end of the range (exclusive): the end of the chosen period;
+ *   the range spans atalaya_time_bar_get_span() periods
  *
  * Returns: %TRUE if features should be filtered by date
  */
@@ -348,7 +369,12 @@ atalaya_time_bar_get_filter (AtalayaTimeBar *self,
   if (!gtk_switch_get_active (self->filter_switch) || atalaya_time_bar_get_n_positions (self) == 0)
     return FALSE;
 
-  start = period_start (self, self->position);
+  {
+    guint span = atalaya_time_bar_get_span (self);
+    guint first = self->position + 1 >= span ? self->position + 1 - span : 0;
+
+    start = period_start (self, first);
+  }
   end = period_start (self, self->position + 1);
   *from_s = g_date_time_to_unix (start);
   *to_s = g_date_time_to_unix (end);
@@ -436,4 +462,25 @@ atalaya_time_bar_step_back (AtalayaTimeBar *self)
   g_return_if_fail (ATALAYA_IS_TIME_BAR (self));
   if (self->position > 0)
     atalaya_time_bar_set_position (self, self->position - 1);
+}
+
+/**
+ * atalaya_time_bar_get_span:
+ *
+ * Returns: how many periods the filter shows together, ending with the
+ *   chosen one
+ */
+guint
+atalaya_time_bar_get_span (AtalayaTimeBar *self)
+{
+  g_return_val_if_fail (ATALAYA_IS_TIME_BAR (self), 1);
+  return (guint) MAX (1.0, gtk_adjustment_get_value (self->span_adjustment));
+}
+
+void
+atalaya_time_bar_set_span (AtalayaTimeBar *self,
+                           guint           span)
+{
+  g_return_if_fail (ATALAYA_IS_TIME_BAR (self));
+  gtk_adjustment_set_value (self->span_adjustment, MAX (span, 1));
 }

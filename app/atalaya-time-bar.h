@@ -35,6 +35,9 @@ guint            atalaya_time_bar_get_position   (AtalayaTimeBar  *self);
 void             atalaya_time_bar_set_position   (AtalayaTimeBar  *self,
                                                   guint            position);
 guint            atalaya_time_bar_get_n_positions (AtalayaTimeBar *self);
+guint            atalaya_time_bar_get_span       (AtalayaTimeBar  *self);
+void             atalaya_time_bar_set_span       (AtalayaTimeBar  *self,
+                                                  guint            span);
 void             atalaya_time_bar_step_forward   (AtalayaTimeBar  *self);
 void             atalaya_time_bar_step_back      (AtalayaTimeBar  *self);
 gboolean         atalaya_time_bar_get_playing    (AtalayaTimeBar  *self);
