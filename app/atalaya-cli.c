@@ -617,7 +617,22 @@ cmd_info (int    argc,
         }
 
       {
-        g_autofree char *extent = gis_extent_to_string (gis_layer_get_extent (layer));
+        const GisExtent *e = gis_layer_get_extent (layer);
+        g_autofree char *extent = NULL;
+
+        /* a micro-degree is about 10 cm: enough for a person to read */
+        if (gis_extent_is_empty (e))
+          extent = g_strdup ("");
+        else
+          {
+            char b[4][G_ASCII_DTOSTR_BUF_SIZE];
+
+            extent = g_strdup_printf ("%s %s %s %s",
+                                      g_ascii_formatd (b[0], sizeof b[0], "%.6f", e->min_x),
+                                      g_ascii_formatd (b[1], sizeof b[1], "%.6f", e->min_y),
+                                      g_ascii_formatd (b[2], sizeof b[2], "%.6f", e->max_x),
+                                      g_ascii_formatd (b[3], sizeof b[3], "%.6f", e->max_y));
+          }
 
         g_print (_("Layer:         %s\n"), gis_layer_get_name (layer));
         g_print (_("Table:         %s\n"), gis_layer_get_table_name (layer));

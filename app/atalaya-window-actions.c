@@ -154,6 +154,8 @@ atalaya_window_actions_new_store (GtkWidget  *widget,
                                         _("_Create"),
                                         _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+  /* Translators: the file name offered for a new store; keep ".sqlite"
+   * and use characters that are safe in file names */
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (native), _("enforcement.sqlite"));
   g_signal_connect_object (native, "response", G_CALLBACK (new_store_response_cb),
                            self, G_CONNECT_SWAPPED);
@@ -581,6 +583,8 @@ atalaya_window_actions_export_selection (GtkWidget  *widget,
 
   job = g_new0 (ExportJob, 1);
   job->store_path = g_strdup (gis_store_get_path (self->store));
+  /* Translators: the name of a layer of selected features in an export
+   * (and of its file); %s is the layer's name */
   job->layer_name = g_strdup_printf (_("%s selection"), gis_layer_get_name (layer));
   job->sql = g_string_free (g_steal_pointer (&sql), FALSE);
   ask_export_file (self, job);
