@@ -625,13 +625,13 @@ cmd_info (int    argc,
           extent = g_strdup ("");
         else
           {
-            char b[4][G_ASCII_DTOSTR_BUF_SIZE];
+            char buf[4][G_ASCII_DTOSTR_BUF_SIZE];
 
             extent = g_strdup_printf ("%s %s %s %s",
-                                      g_ascii_formatd (b[0], sizeof b[0], "%.6f", e->min_x),
-                                      g_ascii_formatd (b[1], sizeof b[1], "%.6f", e->min_y),
-                                      g_ascii_formatd (b[2], sizeof b[2], "%.6f", e->max_x),
-                                      g_ascii_formatd (b[3], sizeof b[3], "%.6f", e->max_y));
+                                      g_ascii_formatd (buf[0], sizeof buf[0], "%.6f", e->min_x),
+                                      g_ascii_formatd (buf[1], sizeof buf[1], "%.6f", e->min_y),
+                                      g_ascii_formatd (buf[2], sizeof buf[2], "%.6f", e->max_x),
+                                      g_ascii_formatd (buf[3], sizeof buf[3], "%.6f", e->max_y));
           }
 
         g_print (_("Layer:         %s\n"), gis_layer_get_name (layer));
