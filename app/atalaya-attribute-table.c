@@ -25,9 +25,9 @@
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
-#include <locale.h>
 
 #include "atalaya-attribute-table.h"
+#include "atalaya-format.h"
 
 struct _AtalayaAttributeTable
 {
@@ -98,38 +98,11 @@ static guint signals[N_SIGNALS];
 
 /* ---- text --------------------------------------------------------------- */
 
-/* The user's LC_NUMERIC, as the environment says: spatialite_init_ex()
- * sets the process's to "C" whenever a store connects. */
-static locale_t
-get_user_numeric_locale (void)
-{
-  static gsize initialized;
-  static locale_t locale;
-
-  if (g_once_init_enter (&initialized))
-    {
-      locale = newlocale (LC_NUMERIC_MASK, "", (locale_t) 0);
-      g_once_init_leave (&initialized, 1);
-    }
-
-  return locale;
-}
-
 /* @n with the user's digit grouping: "12,345" */
 static char *
 format_count (guint n)
 {
-  locale_t user_locale = get_user_numeric_locale ();
-  locale_t previous = (locale_t) 0;
-  char *text;
-
-  if (user_locale != (locale_t) 0)
-    previous = uselocale (user_locale);
-  text = g_strdup_printf ("%'u", n);
-  if (previous != (locale_t) 0)
-    uselocale (previous);
-
-  return text;
+  return atalaya_format_user ("%'u", n);
 }
 
 static void

@@ -14,8 +14,8 @@
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
-#include <locale.h>
 
+#include "atalaya-format.h"
 #include "atalaya-identify-panel.h"
 
 struct _AtalayaIdentifyPanel
@@ -35,53 +35,11 @@ G_DEFINE_FINAL_TYPE (AtalayaIdentifyPanel, atalaya_identify_panel, GTK_TYPE_WIDG
 
 /* ---- text --------------------------------------------------------------- */
 
-static const struct {
-  const char *type;
-  const char *label;
-} geometry_types[] = {
-  { "POINT", N_("Point") },
-  { "MULTIPOINT", N_("Multipoint") },
-  { "LINESTRING", N_("Line") },
-  { "MULTILINESTRING", N_("Multiline") },
-  { "POLYGON", N_("Polygon") },
-  { "MULTIPOLYGON", N_("Multipolygon") },
-  { "GEOMETRYCOLLECTION", N_("Geometry collection") },
-};
-
-static const char *
-geometry_type_to_label (const char *type)
-{
-  if (type == NULL)
-    return _("No geometry");
-
-  for (guint i = 0; i < G_N_ELEMENTS (geometry_types); i++)
-    if (g_ascii_strcasecmp (geometry_types[i].type, type) == 0)
-      return _(geometry_types[i].label);
-
-  return type;
-}
-
-/* The user's LC_NUMERIC: spatialite_init_ex() sets the process's to "C". */
-static locale_t
-get_user_numeric_locale (void)
-{
-  static gsize initialized;
-  static locale_t locale;
-
-  if (g_once_init_enter (&initialized))
-    {
-      locale = newlocale (LC_NUMERIC_MASK, "", (locale_t) 0);
-      g_once_init_leave (&initialized, 1);
-    }
-
-  return locale;
-}
-
 /* "Point · 12 m away", "Multipolygon · contains the point" */
 static char *
 describe_feature (GisFeature *feature)
 {
-  const char *type = geometry_type_to_label (gis_feature_get_geometry_type (feature));
+  const char *type = gis_geometry_type_to_label (gis_feature_get_geometry_type (feature));
   double distance_m = gis_feature_get_distance_m (feature);
   g_autofree char *where = NULL;
 
@@ -89,19 +47,12 @@ describe_feature (GisFeature *feature)
     where = g_strdup (_("contains the point"));
   else if (distance_m >= 0.0)
     {
-      locale_t user_locale = get_user_numeric_locale ();
-      locale_t previous = (locale_t) 0;
-
-      if (user_locale != (locale_t) 0)
-        previous = uselocale (user_locale);
       if (distance_m < 1000.0)
         /* Translators: a distance in metres from the point clicked */
-        where = g_strdup_printf (_("%.0f m away"), distance_m);
+        where = atalaya_format_user (_("%.0f m away"), distance_m);
       else
         /* Translators: a distance in kilometres from the point clicked */
-        where = g_strdup_printf (_("%.1f km away"), distance_m / 1000.0);
-      if (previous != (locale_t) 0)
-        uselocale (previous);
+        where = atalaya_format_user (_("%.1f km away"), distance_m / 1000.0);
     }
 
   if (where == NULL)

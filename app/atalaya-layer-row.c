@@ -12,8 +12,8 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <locale.h>
 
+#include "atalaya-format.h"
 #include "atalaya-layer-row.h"
 
 struct _AtalayaLayerRow
@@ -48,64 +48,11 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* The SpatiaLite geometry type names that gis/ stores in the registry. */
-static const struct {
-  const char *type;
-  const char *label;
-} geometry_types[] = {
-  { "POINT", N_("Point") },
-  { "MULTIPOINT", N_("Multipoint") },
-  { "LINESTRING", N_("Line") },
-  { "MULTILINESTRING", N_("Multiline") },
-  { "POLYGON", N_("Polygon") },
-  { "MULTIPOLYGON", N_("Multipolygon") },
-  { "GEOMETRY", N_("Mixed geometry") },
-};
-
-static const char *
-geometry_type_to_label (const char *type)
-{
-  if (type == NULL)
-    return _("No geometry");
-
-  for (guint i = 0; i < G_N_ELEMENTS (geometry_types); i++)
-    if (g_ascii_strcasecmp (geometry_types[i].type, type) == 0)
-      return _(geometry_types[i].label);
-
-  return type;
-}
-
-/* The user's LC_NUMERIC, as the environment says.  The process-wide
- * locale cannot be trusted for it: spatialite_init_ex() sets LC_NUMERIC
- * to "C" for the whole process each time a store connects. */
-static locale_t
-get_user_numeric_locale (void)
-{
-  static gsize initialized;
-  static locale_t locale;
-
-  if (g_once_init_enter (&initialized))
-    {
-      locale = newlocale (LC_NUMERIC_MASK, "", (locale_t) 0);
-      g_once_init_leave (&initialized, 1);
-    }
-
-  return locale;
-}
-
 static char *
 format_feature_count (gint64 count)
 {
-  g_autofree char *number = NULL;
-  locale_t user_locale = get_user_numeric_locale ();
-  locale_t previous = (locale_t) 0;
-
-  /* The ' flag groups thousands as LC_NUMERIC says. */
-  if (user_locale != (locale_t) 0)
-    previous = uselocale (user_locale);
-  number = g_strdup_printf ("%'" G_GINT64_FORMAT, count);
-  if (previous != (locale_t) 0)
-    uselocale (previous);
+  /* The ' flag groups thousands as the user's LC_NUMERIC says. */
+  g_autofree char *number = atalaya_format_user ("%'" G_GINT64_FORMAT, count);
 
   return g_strdup_printf (ngettext ("%s feature", "%s features", (gulong) MIN (count, G_MAXLONG)),
                           number);
@@ -131,7 +78,7 @@ atalaya_layer_row_update (AtalayaLayerRow *self)
    * "Port of entry · Point". */
   details = g_strdup_printf (_("%s · %s"),
                              gis_layer_role_to_label (gis_layer_get_role (self->layer)),
-                             geometry_type_to_label (gis_layer_get_geometry_type (self->layer)));
+                             gis_geometry_type_to_label (gis_layer_get_geometry_type (self->layer)));
   count = format_feature_count (gis_layer_get_feature_count (self->layer));
 
   gtk_label_set_text (self->name_label, gis_layer_get_name (self->layer));

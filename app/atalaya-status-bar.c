@@ -9,9 +9,9 @@
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
-#include <locale.h>
 #include <math.h>
 
+#include "atalaya-format.h"
 #include "atalaya-status-bar.h"
 
 struct _AtalayaStatusBar
@@ -47,20 +47,6 @@ static guint signals[N_SIGNALS];
 
 /* ---- formatting ------------------------------------------------------------ */
 
-static locale_t
-user_numeric_locale (void)
-{
-  static gsize initialized;
-  static locale_t locale;
-
-  if (g_once_init_enter (&initialized))
-    {
-      locale = newlocale (LC_NUMERIC_MASK, "", (locale_t) 0);
-      g_once_init_leave (&initialized, 1);
-    }
-  return locale;
-}
-
 /**
  * atalaya_format_lonlat:
  *
@@ -85,16 +71,7 @@ atalaya_format_lonlat (double lon,
 char *
 atalaya_format_scale (double scale)
 {
-  locale_t user = user_numeric_locale ();
-  locale_t previous = (locale_t) 0;
-  char *text;
-
-  if (user != (locale_t) 0)
-    previous = uselocale (user);
-  text = g_strdup_printf ("1:%'.0f", scale);
-  if (previous != (locale_t) 0)
-    uselocale (previous);
-  return text;
+  return atalaya_format_user ("1:%'.0f", scale);
 }
 
 static char *
@@ -102,20 +79,10 @@ format_map_coordinate (GisCrs *crs,
                        double  x,
                        double  y)
 {
-  locale_t user = user_numeric_locale ();
-  locale_t previous = (locale_t) 0;
-  char *text;
-
-  if (user != (locale_t) 0)
-    previous = uselocale (user);
   if (gis_crs_is_geographic (crs))
-    text = g_strdup_printf ("x %.6f  y %.6f", x, y);
-  else
-    /* Translators: easting and northing in metres */
-    text = g_strdup_printf (_("x %'.0f m  y %'.0f m"), x, y);
-  if (previous != (locale_t) 0)
-    uselocale (previous);
-  return text;
+    return atalaya_format_user ("x %.6f  y %.6f", x, y);
+  /* Translators: easting and northing in metres */
+  return atalaya_format_user (_("x %'.0f m  y %'.0f m"), x, y);
 }
 
 /* ---- the scale -------------------------------------------------------------- */

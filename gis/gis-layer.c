@@ -66,6 +66,41 @@ static const struct {
   { GIS_LAYER_ROLE_RESULT, "result", N_("Analysis result") },
 };
 
+static const struct {
+  const char *type;
+  const char *label;
+} geometry_types[] = {
+  { "POINT", N_("Point") },
+  { "MULTIPOINT", N_("Multipoint") },
+  { "LINESTRING", N_("Line") },
+  { "MULTILINESTRING", N_("Multiline") },
+  { "POLYGON", N_("Polygon") },
+  { "MULTIPOLYGON", N_("Multipolygon") },
+  { "GEOMETRYCOLLECTION", N_("Geometry collection") },
+  { "GEOMETRY", N_("Mixed geometry") },
+  { "NONE", N_("No geometry") },
+};
+
+/**
+ * gis_geometry_type_to_label:
+ * @type: (nullable): a SpatiaLite geometry type name, as the registry
+ *   and features hold them
+ *
+ * Returns: (transfer none): its translated name, or @type itself when it
+ *   is not known
+ */
+const char *
+gis_geometry_type_to_label (const char *type)
+{
+  if (type == NULL)
+    return _("No geometry");
+
+  for (guint i = 0; i < G_N_ELEMENTS (geometry_types); i++)
+    if (g_ascii_strcasecmp (geometry_types[i].type, type) == 0)
+      return _(geometry_types[i].label);
+  return type;
+}
+
 const char *
 gis_layer_role_to_string (GisLayerRole role)
 {

@@ -53,5 +53,6 @@ const char   *gis_layer_role_to_string   (GisLayerRole  role);
 gboolean      gis_layer_role_from_string (const char   *str,
                                           GisLayerRole *out_role);
 const char   *gis_layer_role_to_label    (GisLayerRole  role);
+const char   *gis_geometry_type_to_label (const char   *type);
 
 G_END_DECLS
