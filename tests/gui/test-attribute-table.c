@@ -11,6 +11,7 @@
 
 #include "config.h"
 
+#include "gui-util.h"
 #include <adwaita.h>
 #include <glib/gstdio.h>
 #include <string.h>
@@ -23,7 +24,6 @@
 #include "atalaya-identify-panel.h"
 
 #define N_POINTS        100000
-#define TIMEOUT_SECONDS 30
 
 static const char *const categories[] = {
   "hazardous_waste", "illegal_dumping", "illegal_logging", "ods_smuggling", "wildlife_trafficking",
@@ -46,35 +46,7 @@ typedef struct
   guint                  n_zoom;
 } Fixture;
 
-typedef gboolean (*Predicate) (gpointer data);
-
 /* ---- helpers ----------------------------------------------------------- */
-
-static gboolean
-on_timeout (gpointer user_data)
-{
-  gboolean *timed_out = user_data;
-
-  *timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-wait_for (Predicate   predicate,
-          gpointer    user_data,
-          const char *what)
-{
-  gboolean timed_out = FALSE;
-  guint timeout_id;
-
-  timeout_id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, &timed_out);
-  while (!predicate (user_data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  if (timed_out)
-    g_error ("Timed out after %d s waiting for %s", TIMEOUT_SECONDS, what);
-  g_source_remove (timeout_id);
-}
 
 /* Lets GTK lay out and draw a few frames. */
 static void
@@ -86,27 +58,6 @@ settle (void)
       while (g_main_context_iteration (NULL, FALSE))
         ;
     }
-}
-
-static GtkWidget *
-find_widget (GtkWidget  *widget,
-             GType       type,
-             gboolean  (*match) (GtkWidget *widget, gconstpointer data),
-             gconstpointer match_data)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) && (match == NULL || match (widget, match_data)))
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, type, match, match_data);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
 }
 
 static gboolean
@@ -977,13 +928,7 @@ main (int   argc,
 {
   int ret;
 
-  /* gtk_test_init() makes warnings fatal, and without a session bus
-   * GTK warns that it cannot reach the accessibility bus. */
-  g_setenv ("GTK_A11Y", "none", TRUE);
-  /* Under xvfb-run: never reach a Wayland session the tests run from. */
-  gdk_set_allowed_backends ("x11");
-
-  gtk_test_init (&argc, &argv, NULL);
+  gui_test_init (&argc, &argv);
   adw_init ();
   gis_init ();
 

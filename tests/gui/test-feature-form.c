@@ -16,6 +16,7 @@
 
 #include "config.h"
 
+#include "gui-util.h"
 #include <glib/gstdio.h>
 #include <adwaita.h>
 #include <string.h>
@@ -24,7 +25,6 @@
 
 #include "atalaya-feature-form.h"
 
-#define TIMEOUT_SECONDS 30
 
 typedef struct
 {
@@ -41,31 +41,7 @@ typedef struct
   gint64      last_fid;
 } Fixture;
 
-typedef gboolean (*Predicate) (gpointer data);
-
 /* ---- helpers ------------------------------------------------------------------- */
-
-static gboolean
-on_timeout (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-wait_for (Predicate   predicate,
-          gpointer    data,
-          const char *what)
-{
-  gboolean timed_out = FALSE;
-  guint timeout_id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, &timed_out);
-
-  while (!predicate (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (timed_out)
-    g_error ("Timed out after %d s waiting for %s", TIMEOUT_SECONDS, what);
-  g_source_remove (timeout_id);
-}
 
 static gboolean
 is_mapped (gpointer data)
@@ -485,10 +461,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_setenv ("GTK_A11Y", "none", TRUE);
-  gdk_set_allowed_backends ("x11");
-
-  gtk_test_init (&argc, &argv, NULL);
+  gui_test_init (&argc, &argv);
   adw_init ();
   gis_init ();
 

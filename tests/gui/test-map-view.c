@@ -12,27 +12,18 @@
 
 #include "config.h"
 
+#include "gui-util.h"
 #include <math.h>
 
 #include "atalaya-map-view.h"
-
-#define TIMEOUT_SECONDS 30
 
 typedef struct
 {
   GtkWindow      *window;
   AtalayaMapView *map;
   guint           renders;
+  guint           renders_before;
 } Fixture;
-
-static gboolean
-on_timeout (gpointer data)
-{
-  gboolean *timed_out = data;
-
-  *timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
 
 /* Paints the map pixel under each screen pixel: red where map x > 0. */
 static cairo_surface_t *
@@ -66,21 +57,13 @@ on_rendered (AtalayaMapView *map,
   fx->renders++;
 }
 
-static gpointer
-find_controller (GtkWidget *widget,
-                 GType      type)
+/* A render has finished since fx->renders_before was taken. */
+static gboolean
+rendered_again (gpointer data)
 {
-  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+  Fixture *fx = data;
 
-  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
-    {
-      g_autoptr(GObject) c = g_list_model_get_item (controllers, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (c, type))
-        return c;   /* the widget keeps it alive */
-    }
-  g_error ("no %s on the map view", g_type_name (type));
-  return NULL;
+  return fx->renders > fx->renders_before && !atalaya_map_view_is_rendering (fx->map);
 }
 
 static void
@@ -206,7 +189,6 @@ test_render_follows_view (Fixture       *fx,
   GisViewport *viewport = atalaya_map_view_get_viewport (fx->map);
   GtkGestureDrag *drag = find_controller (GTK_WIDGET (fx->map), GTK_TYPE_GESTURE_DRAG);
   guint before;
-  gboolean done = FALSE;
   GdkTexture *texture;
   int scale = gtk_widget_get_scale_factor (GTK_WIDGET (fx->map));
   double boundary_px, by;
@@ -223,19 +205,8 @@ test_render_follows_view (Fixture       *fx,
   g_signal_emit_by_name (drag, "drag-update", 100.0, 0.0);
   g_signal_emit_by_name (drag, "drag-end", 100.0, 0.0);
 
-  {
-    gboolean timed_out = FALSE;
-    guint id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, &timed_out);
-
-    while (!done && !timed_out)
-      {
-        g_main_context_iteration (NULL, TRUE);
-        done = fx->renders > before && !atalaya_map_view_is_rendering (fx->map);
-      }
-    if (timed_out)
-      g_error ("Timed out waiting for a render");
-    g_source_remove (id);
-  }
+  fx->renders_before = before;
+  wait_for (rendered_again, fx, "a render after the drag");
 
   texture = atalaya_map_view_get_texture (fx->map);
   w = gdk_texture_get_width (texture);
@@ -263,9 +234,7 @@ main (int    argc,
       char **argv)
 {
   /* no session bus under Xvfb: keep GTK from warning (warnings are fatal) */
-  g_setenv ("GTK_A11Y", "none", TRUE);
-  gdk_set_allowed_backends ("x11");
-  gtk_test_init (&argc, &argv, NULL);
+  gui_test_init (&argc, &argv);
   gis_init ();
 
   g_test_add ("/map-view/drag-moves-exactly", Fixture, NULL, fixture_setup, test_drag_moves_exactly, fixture_teardown);

@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include "gui-util.h"
 #include <adwaita.h>
 #include <glib/gstdio.h>
 #include <stdlib.h>
@@ -180,9 +181,7 @@ int
 main (int    argc,
       char **argv)
 {
-  g_setenv ("GTK_A11Y", "none", TRUE);
-  gdk_set_allowed_backends ("x11");
-  gtk_test_init (&argc, &argv, NULL);
+  gui_test_init (&argc, &argv);
   adw_init ();
   gis_init ();
 

@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include "gui-util.h"
 #include "atalaya-time-bar.h"
 
 static gint64
@@ -110,9 +111,7 @@ int
 main (int    argc,
       char **argv)
 {
-  g_setenv ("GTK_A11Y", "none", TRUE);
-  gdk_set_allowed_backends ("x11");
-  gtk_test_init (&argc, &argv, NULL);
+  gui_test_init (&argc, &argv);
 
   g_test_add_func ("/time-bar/months-and-years", test_months_and_years);
   g_test_add_func ("/time-bar/play-stops-at-the-end", test_play_stops_at_the_end);

@@ -12,6 +12,7 @@
 
 #include "config.h"
 
+#include "gui-util.h"
 #include <glib/gstdio.h>
 #include <adwaita.h>
 
@@ -21,7 +22,6 @@
 #include "atalaya-layer-row.h"
 #include "atalaya-window.h"
 
-#define TIMEOUT_SECONDS 30
 #define LAYER_NAME      "Border ports"
 
 typedef struct
@@ -31,66 +31,13 @@ typedef struct
   AtalayaWindow      *window;
 } Fixture;
 
-typedef gboolean (*Predicate) (gpointer data);
-
 /* ---- helpers ----------------------------------------------------------- */
-
-static gboolean
-on_timeout (gpointer data)
-{
-  gboolean *timed_out = data;
-
-  *timed_out = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Iterates the main context until @predicate holds; fails after a while. */
-static void
-wait_for (Predicate   predicate,
-          gpointer    data,
-          const char *what)
-{
-  gboolean timed_out = FALSE;
-  guint timeout_id;
-
-  timeout_id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, &timed_out);
-  while (!predicate (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-
-  if (timed_out)
-    g_error ("Timed out after %d s waiting for %s", TIMEOUT_SECONDS, what);
-  g_source_remove (timeout_id);
-}
 
 static void
 drain_main_context (void)
 {
   while (g_main_context_iteration (NULL, FALSE))
     ;
-}
-
-/* First descendant of @widget (or @widget) that is a @type and for which
- * @match returns TRUE. */
-static GtkWidget *
-find_widget (GtkWidget  *widget,
-             GType       type,
-             gboolean  (*match) (GtkWidget *widget, gconstpointer data),
-             gconstpointer data)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) && match (widget, data))
-    return widget;
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_widget (child, type, match, data);
-
-      if (found != NULL)
-        return found;
-    }
-
-  return NULL;
 }
 
 static gboolean
@@ -489,14 +436,7 @@ main (int   argc,
 {
   int ret;
 
-  /* gtk_test_init() makes warnings fatal, and without a session bus
-   * GTK warns that it cannot reach the accessibility bus. */
-  g_setenv ("GTK_A11Y", "none", TRUE);
-
-  /* Under xvfb-run: never reach a Wayland session the tests run from. */
-  gdk_set_allowed_backends ("x11");
-
-  gtk_test_init (&argc, &argv, NULL);
+  gui_test_init (&argc, &argv);
   gis_init ();
 
   g_test_add ("/window/empty", Fixture, NULL,

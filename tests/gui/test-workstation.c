@@ -14,6 +14,7 @@
 
 #include "config.h"
 
+#include "gui-util.h"
 #include <adwaita.h>
 #include <glib/gstdio.h>
 #include <math.h>
@@ -21,7 +22,6 @@
 #include "atalaya-application.h"
 #include "atalaya-window-private.h"
 
-#define TIMEOUT_SECONDS 60
 
 typedef struct
 {
@@ -30,30 +30,6 @@ typedef struct
   AtalayaApplication *app;
   AtalayaWindow      *window;
 } Fixture;
-
-typedef gboolean (*Predicate) (gpointer data);
-
-static gboolean
-on_timeout (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-wait_for (Predicate   predicate,
-          gpointer    data,
-          const char *what)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (TIMEOUT_SECONDS, on_timeout, &timed_out);
-
-  while (!predicate (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (timed_out)
-    g_error ("Timed out after %d s waiting for %s", TIMEOUT_SECONDS, what);
-  g_source_remove (id);
-}
 
 static gboolean
 map_is_settled (gpointer data)
@@ -140,23 +116,6 @@ first_port (const char *store_path,
   *lon = gis_cursor_get_double (cursor, 1);
   *lat = gis_cursor_get_double (cursor, 2);
   *name = g_strdup (gis_cursor_get_text (cursor, 3));
-}
-
-static gpointer
-find_controller (GtkWidget *widget,
-                 GType      type)
-{
-  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
-
-  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
-    {
-      g_autoptr(GObject) c = g_list_model_get_item (controllers, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (c, type))
-        return c;
-    }
-  g_error ("no %s", g_type_name (type));
-  return NULL;
 }
 
 /* ---- fixture ---------------------------------------------------------------- */
@@ -466,9 +425,7 @@ int
 main (int    argc,
       char **argv)
 {
-  g_setenv ("GTK_A11Y", "none", TRUE);
-  gdk_set_allowed_backends ("x11");
-  gtk_test_init (&argc, &argv, NULL);
+  gui_test_init (&argc, &argv);
   gis_init ();
 
   g_test_add ("/workstation/renders-port", Fixture, NULL, fixture_set_up, test_renders_port, fixture_tear_down);
