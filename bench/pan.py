@@ -8,9 +8,12 @@ Xvfb (atalaya-bench-pan) and drags the map for 4 s with a drag update
 every 8 ms.  The target: the main thread never blocks for more than 16 ms,
 so every frame comes within a frame interval while renders run on a worker.
 
-Prints the program's line:
-  pan <N> points: frames <n>, longest frame interval <ms> ms, longest
-  main-thread work in the map <ms> ms, longest main-loop stall <ms> ms, renders <n>
+Prints the program's lines: the longest paint of the first frames that
+show the loaded map, then for the first drag of the session (1 s) and the
+measured drag (4 s):
+  pan <N> points, drag of 4 s: frames <n>, longest frame interval <ms> ms,
+  longest main-thread work in the map <ms> ms, longest paint <ms> ms,
+  longest main-loop stall <ms> ms
 """
 
 import argparse
