@@ -20,9 +20,7 @@
 #include <unistd.h>
 
 #include "gis.h"
-
-#define EXIT_USER  1
-#define EXIT_USAGE 2
+#include "atalaya-cli-util.h"
 
 typedef struct
 {
@@ -31,157 +29,6 @@ typedef struct
   int (*run) (int argc, char **argv);
 } Command;
 
-static gboolean opt_json;
-static gboolean opt_quiet;
-
-/* ---- output helpers ---------------------------------------------------- */
-
-static void restore_stderr (void);
-
-static int
-fail (GError *error)
-{
-  g_autofree char *one_line = g_strdelimit (g_strdup (error->message), "\n", ' ');
-
-  restore_stderr ();
-  g_printerr ("atalaya-cli: %s\n", one_line);
-  g_error_free (error);
-  return EXIT_USER;
-}
-
-static int
-usage_error (GOptionContext *context,
-             const char     *message)
-{
-  g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);
-
-  g_printerr ("atalaya-cli: %s\n\n%s", message, help);
-  return EXIT_USAGE;
-}
-
-static void
-print_json (JsonNode *node)
-{
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autofree char *text = NULL;
-
-  json_generator_set_pretty (gen, TRUE);
-  json_generator_set_root (gen, node);
-  text = json_generator_to_data (gen, NULL);
-  g_print ("%s\n", text);
-}
-
-static gboolean stderr_is_tty;
-
-static void
-on_progress (double      fraction,
-             const char *message,
-             gpointer    user_data)
-{
-  if (opt_quiet || !stderr_is_tty)
-    return;
-
-  if (fraction >= 0)
-    g_printerr ("\r\033[K%s… %3d%%", message ? message : "", (int) (fraction * 100 + 0.5));
-  else
-    g_printerr ("\r\033[K%s…", message ? message : "");
-}
-
-static void
-end_progress (void)
-{
-  if (!opt_quiet && stderr_is_tty)
-    g_printerr ("\r\033[K");
-}
-
-/* SpatiaLite's SQL functions print their own failures on stderr, where
- * they would come before, and read differently from, the one line this
- * tool promises; they are held back while user SQL runs. */
-static int saved_stderr = -1;
-
-static void
-hush_library_stderr (void)
-{
-  int devnull = open ("/dev/null", O_WRONLY);
-
-  if (devnull < 0)
-    return;
-  fflush (stderr);
-  saved_stderr = dup (STDERR_FILENO);
-  dup2 (devnull, STDERR_FILENO);
-  close (devnull);
-}
-
-static void
-restore_stderr (void)
-{
-  if (saved_stderr < 0)
-    return;
-  fflush (stderr);
-  dup2 (saved_stderr, STDERR_FILENO);
-  close (saved_stderr);
-  saved_stderr = -1;
-}
-
-static GisStore *
-open_store (const char         *path,
-            GisStoreOpenFlags   flags,
-            GError            **error)
-{
-  return gis_store_open (path, flags, error);
-}
-
-static void
-add_extent (JsonBuilder     *b,
-            const GisExtent *extent)
-{
-  json_builder_set_member_name (b, "extent");
-  if (gis_extent_is_empty (extent))
-    {
-      json_builder_add_null_value (b);
-      return;
-    }
-  json_builder_begin_array (b);
-  json_builder_add_double_value (b, extent->min_x);
-  json_builder_add_double_value (b, extent->min_y);
-  json_builder_add_double_value (b, extent->max_x);
-  json_builder_add_double_value (b, extent->max_y);
-  json_builder_end_array (b);
-}
-
-static void
-add_layer (JsonBuilder *b,
-           GisLayer    *layer)
-{
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "id");
-  json_builder_add_int_value (b, gis_layer_get_id (layer));
-  json_builder_set_member_name (b, "name");
-  json_builder_add_string_value (b, gis_layer_get_name (layer));
-  json_builder_set_member_name (b, "table");
-  json_builder_add_string_value (b, gis_layer_get_table_name (layer));
-  json_builder_set_member_name (b, "role");
-  json_builder_add_string_value (b, gis_layer_role_to_string (gis_layer_get_role (layer)));
-  json_builder_set_member_name (b, "geometry_type");
-  json_builder_add_string_value (b, gis_layer_get_geometry_type (layer));
-  json_builder_set_member_name (b, "srid");
-  json_builder_add_int_value (b, gis_layer_get_srid (layer));
-  json_builder_set_member_name (b, "feature_count");
-  json_builder_add_int_value (b, gis_layer_get_feature_count (layer));
-  json_builder_set_member_name (b, "source");
-  json_builder_add_string_value (b, gis_layer_get_source (layer));
-  json_builder_set_member_name (b, "imported_at");
-  json_builder_add_string_value (b, gis_layer_get_imported_at (layer));
-  json_builder_set_member_name (b, "visible");
-  json_builder_add_boolean_value (b, gis_layer_get_visible (layer));
-  json_builder_set_member_name (b, "z_order");
-  json_builder_add_int_value (b, gis_layer_get_z_order (layer));
-  json_builder_set_member_name (b, "opacity");
-  json_builder_add_double_value (b, gis_layer_get_opacity (layer));
-  add_extent (b, gis_layer_get_extent (layer));
-  json_builder_end_object (b);
-}
-
 /* ---- init ----------------------------------------------------------------- */
 
 static int
@@ -189,7 +36,7 @@ cmd_init (int    argc,
           char **argv)
 {
   GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, N_("Print the result as JSON"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &cli_opt_json, N_("Print the result as JSON"), NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("STORE — create an empty store"));
@@ -201,18 +48,18 @@ cmd_init (int    argc,
                                 _("Creates a new, empty Atalaya store (a SpatiaLite database)."));
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      int rc = usage_error (context, error->message);
+      int rc = cli_usage_error (context, error->message);
       g_error_free (error);
       return rc;
     }
   if (argc != 2)
-    return usage_error (context, _("Give the path of the store to create"));
+    return cli_usage_error (context, _("Give the path of the store to create"));
 
   store = gis_store_create (argv[1], &error);
   if (store == NULL)
-    return fail (error);
+    return cli_fail (error);
 
-  if (opt_json)
+  if (cli_opt_json)
     {
       g_autoptr(JsonBuilder) b = json_builder_new ();
       g_autoptr(JsonNode) root = NULL;
@@ -224,9 +71,9 @@ cmd_init (int    argc,
       json_builder_add_int_value (b, gis_store_get_schema_version (store));
       json_builder_end_object (b);
       root = json_builder_get_root (b);
-      print_json (root);
+      cli_print_json (root);
     }
-  else if (!opt_quiet)
+  else if (!cli_opt_quiet)
     g_print (_("Created %s\n"), argv[1]);
 
   return EXIT_SUCCESS;
@@ -349,8 +196,8 @@ cmd_import (int    argc,
       N_("Import the good rows and report the rejected ones (default: import nothing if any row fails)"), NULL },
     { "no-geometry", 0, 0, G_OPTION_ARG_NONE, &no_geometry,
       N_("Import an attribute table without geometry (for joins)"), NULL },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, N_("Print the report as JSON"), NULL },
-    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet, N_("Print nothing on success"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &cli_opt_json, N_("Print the report as JSON"), NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &cli_opt_quiet, N_("Print nothing on success"), NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("STORE FILE — import a vector file as a new layer"));
@@ -368,17 +215,17 @@ cmd_import (int    argc,
                                   "--skip-bad-rows is given."));
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      int rc = usage_error (context, error->message);
+      int rc = cli_usage_error (context, error->message);
       g_error_free (error);
       return rc;
     }
   if (argc != 3)
-    return usage_error (context, _("Give the store and the file to import"));
+    return cli_usage_error (context, _("Give the store and the file to import"));
 
   if (role != NULL && !gis_layer_role_from_string (role, &options->role))
     {
       g_autofree char *msg = g_strdup_printf (_("Unknown role “%s”"), role);
-      return usage_error (context, msg);
+      return cli_usage_error (context, msg);
     }
   if (delimiter != NULL)
     {
@@ -387,16 +234,16 @@ cmd_import (int    argc,
       else if (strlen (delimiter) == 1)
         options->delimiter = delimiter[0];
       else
-        return usage_error (context, _("The delimiter must be one character"));
+        return cli_usage_error (context, _("The delimiter must be one character"));
     }
   if (decimal_comma && no_decimal_comma)
-    return usage_error (context, _("--decimal-comma and --no-decimal-comma contradict each other"));
+    return cli_usage_error (context, _("--decimal-comma and --no-decimal-comma contradict each other"));
   if ((x_field != NULL) != (y_field != NULL))
-    return usage_error (context, _("Give both --x-field and --y-field"));
+    return cli_usage_error (context, _("Give both --x-field and --y-field"));
   if (wkt_field != NULL && x_field != NULL)
-    return usage_error (context, _("Give either --wkt-field or --x-field/--y-field, not both"));
+    return cli_usage_error (context, _("Give either --wkt-field or --x-field/--y-field, not both"));
   if (no_geometry && (wkt_field != NULL || x_field != NULL))
-    return usage_error (context, _("--no-geometry contradicts the geometry columns given"));
+    return cli_usage_error (context, _("--no-geometry contradicts the geometry columns given"));
 
   options->decimal_comma = decimal_comma ? 1 : no_decimal_comma ? 0 : -1;
   options->layer_name = g_steal_pointer (&layer_name);
@@ -414,29 +261,29 @@ cmd_import (int    argc,
   options->skip_bad_rows = skip_bad_rows;
   options->no_geometry = no_geometry;
 
-  store = open_store (argv[1], GIS_STORE_OPEN_READ_WRITE, &error);
+  store = cli_open_store (argv[1], GIS_STORE_OPEN_READ_WRITE, &error);
   if (store == NULL)
-    return fail (error);
+    return cli_fail (error);
 
-  layer = gis_store_import (store, argv[2], options, on_progress, NULL, NULL, &report, &error);
-  end_progress ();
+  layer = gis_store_import (store, argv[2], options, cli_on_progress, NULL, NULL, &report, &error);
+  cli_end_progress ();
 
-  if (opt_json && report != NULL)
+  if (cli_opt_json && report != NULL)
     {
       g_autoptr(JsonNode) root = report_to_json (report, layer != NULL);
-      print_json (root);
+      cli_print_json (root);
     }
 
   if (layer == NULL)
     {
-      int rc = fail (error);
+      int rc = cli_fail (error);
 
-      if (!opt_json && report != NULL && report->rows_rejected > 0)
+      if (!cli_opt_json && report != NULL && report->rows_rejected > 0)
         print_rejected (argv[2], report, 50);
       return rc;
     }
 
-  if (!opt_json && !opt_quiet)
+  if (!cli_opt_json && !cli_opt_quiet)
     {
       g_print (g_dngettext (GETTEXT_PACKAGE,
                             "Imported %" PRIu64 " feature into layer “%s” (%s) in %.2f s\n",
@@ -447,7 +294,7 @@ cmd_import (int    argc,
       for (guint i = 0; i < report->notes->len; i++)
         g_print ("  %s\n", (const char *) g_ptr_array_index (report->notes, i));
     }
-  if (!opt_json && report->rows_rejected > 0)
+  if (!cli_opt_json && report->rows_rejected > 0)
     {
       g_printerr (g_dngettext (GETTEXT_PACKAGE,
                                "%s: %" PRIu64 " row was rejected and skipped:\n",
@@ -477,7 +324,7 @@ cmd_layers (int    argc,
             char **argv)
 {
   GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, N_("Print the layers as JSON"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &cli_opt_json, N_("Print the layers as JSON"), NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (_("STORE — list the layers of a store"));
@@ -489,22 +336,22 @@ cmd_layers (int    argc,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      int rc = usage_error (context, error->message);
+      int rc = cli_usage_error (context, error->message);
       g_error_free (error);
       return rc;
     }
   if (argc != 2)
-    return usage_error (context, _("Give the store"));
+    return cli_usage_error (context, _("Give the store"));
 
-  store = open_store (argv[1], GIS_STORE_OPEN_READ_ONLY, &error);
+  store = cli_open_store (argv[1], GIS_STORE_OPEN_READ_ONLY, &error);
   if (store == NULL)
-    return fail (error);
+    return cli_fail (error);
   layers = gis_store_list_layers (store, &error);
   if (layers == NULL)
-    return fail (error);
+    return cli_fail (error);
   n = g_list_model_get_n_items (layers);
 
-  if (opt_json)
+  if (cli_opt_json)
     {
       g_autoptr(JsonBuilder) b = json_builder_new ();
       g_autoptr(JsonNode) root = NULL;
@@ -513,11 +360,11 @@ cmd_layers (int    argc,
       for (guint i = 0; i < n; i++)
         {
           g_autoptr(GisLayer) layer = g_list_model_get_item (layers, i);
-          add_layer (b, layer);
+          cli_add_layer (b, layer);
         }
       json_builder_end_array (b);
       root = json_builder_get_root (b);
-      print_json (root);
+      cli_print_json (root);
       return EXIT_SUCCESS;
     }
 
@@ -551,7 +398,7 @@ cmd_info (int    argc,
 {
   gboolean check = FALSE, checksum = FALSE;
   GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, N_("Print as JSON"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &cli_opt_json, N_("Print as JSON"), NULL },
     { "check", 0, 0, G_OPTION_ARG_NONE, &check,
       N_("Check the whole store: SQLite integrity and every spatial index"), NULL },
     { "checksum", 0, 0, G_OPTION_ARG_NONE, &checksum,
@@ -567,19 +414,19 @@ cmd_info (int    argc,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      int rc = usage_error (context, error->message);
+      int rc = cli_usage_error (context, error->message);
       g_error_free (error);
       return rc;
     }
   if (argc != 2 && argc != 3)
-    return usage_error (context, _("Give the store, and optionally a layer"));
+    return cli_usage_error (context, _("Give the store, and optionally a layer"));
 
-  store = open_store (argv[1], GIS_STORE_OPEN_READ_ONLY, &error);
+  store = cli_open_store (argv[1], GIS_STORE_OPEN_READ_ONLY, &error);
   if (store == NULL)
-    return fail (error);
+    return cli_fail (error);
 
   if (check && !gis_store_check (store, &error))
-    return fail (error);
+    return cli_fail (error);
 
   if (argc == 3)
     {
@@ -587,14 +434,14 @@ cmd_info (int    argc,
       g_autoptr(GPtrArray) fields = NULL;
 
       if (layer == NULL)
-        return fail (error);
+        return cli_fail (error);
       fields = gis_store_get_fields (store, layer, &error);
       if (fields == NULL)
-        return fail (error);
+        return cli_fail (error);
 
-      if (opt_json)
+      if (cli_opt_json)
         {
-          add_layer (b, layer);
+          cli_add_layer (b, layer);
           root = json_builder_get_root (b);
           /* add the fields to the layer object */
           {
@@ -612,7 +459,7 @@ cmd_info (int    argc,
               }
             json_object_set_array_member (obj, "fields", arr);
           }
-          print_json (root);
+          cli_print_json (root);
           return EXIT_SUCCESS;
         }
 
@@ -662,12 +509,12 @@ cmd_info (int    argc,
     guint n;
 
     if (layers == NULL)
-      return fail (error);
+      return cli_fail (error);
     if (checksum)
       {
         digest = gis_store_checksum (store, &error);
         if (digest == NULL)
-          return fail (error);
+          return cli_fail (error);
       }
     n = g_list_model_get_n_items (layers);
     for (guint i = 0; i < n; i++)
@@ -676,7 +523,7 @@ cmd_info (int    argc,
         total += gis_layer_get_feature_count (layer);
       }
 
-    if (opt_json)
+    if (cli_opt_json)
       {
         json_builder_begin_object (b);
         json_builder_set_member_name (b, "store");
@@ -703,7 +550,7 @@ cmd_info (int    argc,
           }
         json_builder_end_object (b);
         root = json_builder_get_root (b);
-        print_json (root);
+        cli_print_json (root);
         return EXIT_SUCCESS;
       }
 
@@ -737,8 +584,8 @@ cmd_export (int    argc,
     { "crs", 0, 0, G_OPTION_ARG_STRING, &crs, N_("Output CRS (default EPSG:4326)"), N_("CRS") },
     { "layer-name", 0, 0, G_OPTION_ARG_STRING, &layer_name, N_("Layer name inside the file"), N_("NAME") },
     { "overwrite", 0, 0, G_OPTION_ARG_NONE, &overwrite, N_("Replace an existing file"), NULL },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, N_("Print the result as JSON"), NULL },
-    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &opt_quiet, N_("Print nothing on success"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &cli_opt_json, N_("Print the result as JSON"), NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &cli_opt_quiet, N_("Print nothing on success"), NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context =
@@ -753,30 +600,30 @@ cmd_export (int    argc,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      int rc = usage_error (context, error->message);
+      int rc = cli_usage_error (context, error->message);
       g_error_free (error);
       return rc;
     }
   if ((sql == NULL && argc != 4) || (sql != NULL && argc != 3))
-    return usage_error (context, _("Give the store, the layer (or --sql) and the output file"));
+    return cli_usage_error (context, _("Give the store, the layer (or --sql) and the output file"));
 
   if (format != NULL && !gis_export_format_from_string (format, &options->format))
     {
       g_autofree char *msg = g_strdup_printf (_("Unknown format “%s”"), format);
-      return usage_error (context, msg);
+      return cli_usage_error (context, msg);
     }
   options->crs = g_steal_pointer (&crs);
   options->layer_name = g_steal_pointer (&layer_name);
   options->overwrite = overwrite;
 
-  store = open_store (argv[1], GIS_STORE_OPEN_READ_ONLY, &error);
+  store = cli_open_store (argv[1], GIS_STORE_OPEN_READ_ONLY, &error);
   if (store == NULL)
-    return fail (error);
+    return cli_fail (error);
 
   if (sql != NULL)
     {
       output = argv[2];
-      ok = gis_store_export_query (store, sql, output, options, on_progress, NULL, NULL,
+      ok = gis_store_export_query (store, sql, output, options, cli_on_progress, NULL, NULL,
                                    &count, &error);
     }
   else
@@ -784,16 +631,16 @@ cmd_export (int    argc,
       g_autoptr(GisLayer) layer = gis_store_get_layer (store, argv[2], &error);
 
       if (layer == NULL)
-        return fail (error);
+        return cli_fail (error);
       output = argv[3];
-      ok = gis_store_export_layer (store, layer, output, options, on_progress, NULL, NULL,
+      ok = gis_store_export_layer (store, layer, output, options, cli_on_progress, NULL, NULL,
                                    &count, &error);
     }
-  end_progress ();
+  cli_end_progress ();
   if (!ok)
-    return fail (error);
+    return cli_fail (error);
 
-  if (opt_json)
+  if (cli_opt_json)
     {
       g_autoptr(JsonBuilder) b = json_builder_new ();
       g_autoptr(JsonNode) root = NULL;
@@ -805,9 +652,9 @@ cmd_export (int    argc,
       json_builder_add_int_value (b, (gint64) count);
       json_builder_end_object (b);
       root = json_builder_get_root (b);
-      print_json (root);
+      cli_print_json (root);
     }
-  else if (!opt_quiet)
+  else if (!cli_opt_quiet)
     g_print (g_dngettext (GETTEXT_PACKAGE,
                           "Wrote %" PRIu64 " feature to %s\n",
                           "Wrote %" PRIu64 " features to %s\n", count),
@@ -845,7 +692,7 @@ cmd_sql (int    argc,
   gboolean csv = FALSE;
   int limit = 0;
   GOptionEntry entries[] = {
-    { "json", 0, 0, G_OPTION_ARG_NONE, &opt_json, N_("Print rows as JSON"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &cli_opt_json, N_("Print rows as JSON"), NULL },
     { "csv", 0, 0, G_OPTION_ARG_NONE, &csv, N_("Print rows as CSV"), NULL },
     { "limit", 0, 0, G_OPTION_ARG_INT, &limit, N_("Print at most N rows"), N_("N") },
     { NULL }
@@ -866,26 +713,26 @@ cmd_sql (int    argc,
                                   "are refused. Geometries print as WKT."));
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
-      int rc = usage_error (context, error->message);
+      int rc = cli_usage_error (context, error->message);
       g_error_free (error);
       return rc;
     }
   if (argc != 3)
-    return usage_error (context, _("Give the store and one SQL statement"));
-  if (csv && opt_json)
-    return usage_error (context, _("--csv and --json contradict each other"));
+    return cli_usage_error (context, _("Give the store and one SQL statement"));
+  if (csv && cli_opt_json)
+    return cli_usage_error (context, _("--csv and --json contradict each other"));
 
-  store = open_store (argv[1], GIS_STORE_OPEN_READ_ONLY, &error);
+  store = cli_open_store (argv[1], GIS_STORE_OPEN_READ_ONLY, &error);
   if (store == NULL)
-    return fail (error);
+    return cli_fail (error);
 
-  hush_library_stderr ();
+  cli_hush_library_stderr ();
   cursor = gis_store_query (store, argv[2], &error);
   if (cursor == NULL)
-    return fail (error);
+    return cli_fail (error);
   n_cols = gis_cursor_get_n_columns (cursor);
 
-  if (opt_json)
+  if (cli_opt_json)
     {
       g_autoptr(JsonBuilder) b = json_builder_new ();
       g_autoptr(JsonNode) root = NULL;
@@ -929,9 +776,9 @@ cmd_sql (int    argc,
       json_builder_end_array (b);
       json_builder_end_object (b);
       if (error != NULL)
-        return fail (error);
+        return cli_fail (error);
       root = json_builder_get_root (b);
-      print_json (root);
+      cli_print_json (root);
       return EXIT_SUCCESS;
     }
 
@@ -955,7 +802,7 @@ cmd_sql (int    argc,
           g_print ("\n");
         }
       if (error != NULL)
-        return fail (error);
+        return cli_fail (error);
       return EXIT_SUCCESS;
     }
 
@@ -995,7 +842,7 @@ cmd_sql (int    argc,
         g_ptr_array_add (rows, row);
       }
     if (error != NULL)
-      return fail (error);
+      return cli_fail (error);
 
     for (guint r = 0; r < rows->len; r++)
       {
@@ -1058,7 +905,7 @@ main (int    argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
-  stderr_is_tty = isatty (STDERR_FILENO);
+  cli_stderr_is_tty = isatty (STDERR_FILENO);
 
   if (argc < 2)
     {
@@ -1087,7 +934,7 @@ main (int    argc,
         g_set_prgname (prgname);
         gis_init ();
         rc = commands[i].run (argc - 1, argv + 1);
-        restore_stderr ();
+        cli_restore_stderr ();
         gis_shutdown ();
         return rc;
       }
