@@ -17,14 +17,6 @@
 #include "atalaya-style-editor.h"
 #include "gis-sql-private.h"
 
-#define MAX_CATEGORIES 24
-
-/* ColorBrewer Set1 and Dark2, for categories */
-static const char *const category_colors[] = {
-  "#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#a65628",
-  "#f781bf", "#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e",
-};
-
 static const char *const ramp_labels[] = {
   N_("Reds"), N_("Blues"), N_("Greens"), N_("Oranges"), N_("Purples"),
   N_("Yellow–orange–red"), N_("Yellow–green–blue"), N_("Red–yellow–green"),
@@ -215,36 +207,27 @@ static void
 classify_categories (AtalayaStyleEditor *self)
 {
   const char *field = selected_field (self->field_row);
-  g_autofree char *qt = NULL;
-  g_autofree char *qf = NULL;
-  g_autofree char *sql = NULL;
-  g_autoptr(GisCursor) cursor = NULL;
+  g_auto(GStrv) values = NULL;
   g_autoptr(GError) error = NULL;
-  guint i = 0;
 
   clear_categories (self);
   if (field == NULL || self->store == NULL)
     return;
 
-  /* the field is one of the layer's own columns (from its schema),
-   * quoted; nothing typed by the user goes into the statement */
-  qt = gis_sql_quote_ident (gis_layer_get_table_name (self->layer));
-  qf = gis_sql_quote_ident (field);
-  sql = g_strdup_printf ("SELECT CAST(%s AS TEXT) AS v, count(*) AS n FROM %s "
-                         "GROUP BY v ORDER BY n DESC, v LIMIT %d", qf, qt, MAX_CATEGORIES);
-  cursor = gis_store_query (self->store, sql, &error);
-  while (cursor != NULL && gis_cursor_next (cursor, NULL, &error))
+  values = gis_store_dup_frequent_values (self->store, self->layer, field,
+                                          GIS_STYLE_MAX_CATEGORIES, &error);
+  if (values == NULL)
+    {
+      g_warning ("Cannot list the values of “%s”: %s", field, error->message);
+      return;
+    }
+  for (guint i = 0; values[i] != NULL; i++)
     {
       GisColor color;
 
-      if (gis_cursor_get_value_type (cursor, 0) == GIS_VALUE_NULL)
-        continue;
-      gis_color_parse (category_colors[i % G_N_ELEMENTS (category_colors)], &color);
-      add_category_row (self, gis_cursor_get_text (cursor, 0), &color);
-      i++;
+      gis_style_category_color (i, &color);
+      add_category_row (self, values[i], &color);
     }
-  if (error != NULL)
-    g_warning ("Cannot list the values of “%s”: %s", field, error->message);
 }
 
 static void

@@ -984,6 +984,76 @@ test_get_feature (void)
   }
 }
 
+typedef struct
+{
+  const char *value;
+  guint       count;
+} ValueCount;
+
+static int
+compare_value_counts (gconstpointer a,
+                      gconstpointer b)
+{
+  const ValueCount *x = a, *y = b;
+
+  if (x->count != y->count)
+    return x->count > y->count ? -1 : 1;
+  return strcmp (x->value, y->value);
+}
+
+/* the most frequent values, against a count made here row by row */
+static void
+test_frequent_values (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) values = NULL;
+  g_autofree char *qt = gis_sql_quote_ident (gis_layer_get_table_name (data.points));
+  g_autofree char *sql = g_strdup_printf ("SELECT CAST(kind AS TEXT) FROM %s", qt);
+  g_autoptr(sqlite3_stmt) stmt = prepare (sql);
+  g_autoptr(GHashTable) counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GArray) sorted = g_array_new (FALSE, FALSE, sizeof (ValueCount));
+  GHashTableIter iter;
+  gpointer key, value;
+
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *v = (const char *) sqlite3_column_text (stmt, 0);
+
+      if (v != NULL)
+        g_hash_table_insert (counts, g_strdup (v),
+                             GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (counts, v)) + 1));
+    }
+  g_assert_cmpuint (g_hash_table_size (counts), >=, 2);
+  g_hash_table_iter_init (&iter, counts);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      ValueCount vc = { key, GPOINTER_TO_UINT (value) };
+
+      g_array_append_val (sorted, vc);
+    }
+  g_array_sort (sorted, compare_value_counts);
+
+  values = gis_store_dup_frequent_values (data.store, data.points, "kind", 100, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (values), ==, sorted->len);
+  for (guint i = 0; i < sorted->len; i++)
+    g_assert_cmpstr (values[i], ==, g_array_index (sorted, ValueCount, i).value);
+  g_clear_pointer (&values, g_strfreev);
+
+  /* at most max_values */
+  values = gis_store_dup_frequent_values (data.store, data.points, "kind", 1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (values), ==, 1);
+  g_assert_cmpstr (values[0], ==, g_array_index (sorted, ValueCount, 0).value);
+  g_clear_pointer (&values, g_strfreev);
+
+  /* a name that is no column of the layer is refused, not pasted into SQL */
+  values = gis_store_dup_frequent_values (data.store, data.points, "kind\" FROM sqlite_master --",
+                                          10, &error);
+  g_assert_error (error, GIS_ERROR, GIS_ERROR_NOT_FOUND);
+  g_assert_null (values);
+}
+
 /* ---- the model --------------------------------------------------------- */
 
 typedef struct
@@ -1480,6 +1550,7 @@ main (int    argc,
   g_test_add_func ("/features/filter/boxed", test_filter_boxed);
   g_test_add_func ("/features/model/load", test_model_load);
   g_test_add_func ("/features/model/sort", test_model_sort);
+  g_test_add_func ("/features/frequent-values", test_frequent_values);
   g_test_add_func ("/features/model/filter", test_model_filter);
   g_test_add_func ("/features/model/injection", test_model_injection);
   g_test_add_func ("/features/model/lifetime", test_model_lifetime);

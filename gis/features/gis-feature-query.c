@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "gis-blob-private.h"
+#include "gis-cursor.h"
 #include "gis-error.h"
 #include "gis-feature-query.h"
 #include "gis-features-private.h"
@@ -950,4 +951,68 @@ gis_store_get_feature (GisStore  *store,
     return NULL;
 
   return feature_reader_read (&reader, fid, error);
+}
+
+/**
+ * gis_store_dup_frequent_values:
+ * @store: a store
+ * @layer: one of its layers
+ * @field: one of the layer's columns
+ * @max_values: how many values at most
+ * @error: return location for an error
+ *
+ * The distinct non-NULL values of @field as text, most frequent first
+ * (ties in text order): the categories a categorized style starts from.
+ *
+ * Returns: (transfer full): a %NULL-terminated array, or %NULL with
+ *   @error set (an unknown field among others)
+ */
+char **
+gis_store_dup_frequent_values (GisStore    *store,
+                               GisLayer    *layer,
+                               const char  *field,
+                               guint        max_values,
+                               GError     **error)
+{
+  g_autoptr(GPtrArray) fields = NULL;
+  g_autoptr(GStrvBuilder) values = g_strv_builder_new ();
+  g_autoptr(GisCursor) cursor = NULL;
+  g_autofree char *qt = NULL;
+  g_autofree char *qf = NULL;
+  g_autofree char *sql = NULL;
+  gboolean known = FALSE;
+  GError *local_error = NULL;
+
+  g_return_val_if_fail (GIS_IS_STORE (store), NULL);
+  g_return_val_if_fail (GIS_IS_LAYER (layer), NULL);
+  g_return_val_if_fail (field != NULL, NULL);
+
+  fields = gis_store_get_fields (store, layer, error);
+  if (fields == NULL)
+    return NULL;
+  for (guint i = 0; i < fields->len && !known; i++)
+    known = g_strcmp0 (((GisField *) g_ptr_array_index (fields, i))->name, field) == 0;
+  if (!known)
+    {
+      g_set_error (error, GIS_ERROR, GIS_ERROR_NOT_FOUND,
+                   _("Layer “%s” has no field “%s”"), gis_layer_get_name (layer), field);
+      return NULL;
+    }
+
+  /* the field is one of the layer's own columns, quoted; the limit is a number */
+  qt = gis_sql_quote_ident (gis_layer_get_table_name (layer));
+  qf = gis_sql_quote_ident (field);
+  sql = g_strdup_printf ("SELECT CAST(%s AS TEXT) AS v, count(*) AS n FROM %s WHERE %s IS NOT NULL "
+                         "GROUP BY v ORDER BY n DESC, v LIMIT %u", qf, qt, qf, max_values);
+  cursor = gis_store_query (store, sql, error);
+  if (cursor == NULL)
+    return NULL;
+  while (gis_cursor_next (cursor, NULL, &local_error))
+    g_strv_builder_add (values, gis_cursor_get_text (cursor, 0));
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return NULL;
+    }
+  return g_strv_builder_end (values);
 }

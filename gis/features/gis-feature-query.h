@@ -36,5 +36,10 @@ GisFeature *gis_store_get_feature         (GisStore        *store,
                                            GisLayer        *layer,
                                            gint64           fid,
                                            GError         **error);
+char      **gis_store_dup_frequent_values (GisStore        *store,
+                                           GisLayer        *layer,
+                                           const char      *field,
+                                           guint            max_values,
+                                           GError         **error);
 
 G_END_DECLS

@@ -126,6 +126,27 @@ gis_style_new_single (const GisSymbol *symbol)
   return self;
 }
 
+/* ColorBrewer Set1 and Dark2, for categories */
+static const char *const category_colors[] = {
+  "#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#a65628",
+  "#f781bf", "#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e",
+};
+
+/**
+ * gis_style_category_color:
+ * @index: the category's position
+ * @out_color: (out): its colour
+ *
+ * The colour the @index-th category gets by default: twelve distinct
+ * colours, then round again.
+ */
+void
+gis_style_category_color (guint     index,
+                          GisColor *out_color)
+{
+  gis_color_parse (category_colors[index % G_N_ELEMENTS (category_colors)], out_color);
+}
+
 /**
  * gis_style_new_categorized:
  * @field: the field whose values pick the symbol

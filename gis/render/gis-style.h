@@ -37,6 +37,9 @@ G_BEGIN_DECLS
 /** The class of a feature that is not drawn (gis_style_classify()). */
 #define GIS_STYLE_CLASS_NONE G_MAXUINT16
 
+/* A categorized style made from a field's values takes at most this many. */
+#define GIS_STYLE_MAX_CATEGORIES 24
+
 #define GIS_TYPE_STYLE (gis_style_get_type ())
 
 typedef struct _GisStyle GisStyle;
@@ -205,6 +208,9 @@ char               *gis_style_dup_class_label     (GisStyle            *style,
 guint16            *gis_style_classify            (GisStyle            *style,
                                                    GisLayerData        *data,
                                                    GError             **error);
+
+void                gis_style_category_color      (guint                index,
+                                                   GisColor            *out_color);
 
 const char         *gis_marker_shape_to_string    (GisMarkerShape       shape);
 gboolean            gis_marker_shape_from_string  (const char          *str,
