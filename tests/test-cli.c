@@ -61,7 +61,8 @@ parse_json (const char *text)
 static void
 test_usage (void)
 {
-  static const char *const commands[] = { "init", "import", "layers", "info", "export", "sql" };
+  static const char *const commands[] = { "init", "import", "layers", "info", "export", "sql",
+                                          "render", "style", "identify", "edit" };
   g_autofree char *out = NULL, *err = NULL;
 
   g_assert_cmpint (run (&out, &err, NULL), ==, 2);
