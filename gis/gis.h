@@ -18,3 +18,4 @@
 #include "gis-render.h"
 #include "gis-features.h"
 #include "gis-edit.h"
+#include "gis-queries.h"
