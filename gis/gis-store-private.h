@@ -20,5 +20,9 @@ char     *gis_store_make_table_name    (GisStore    *self,
 gboolean  gis_store_layer_name_exists  (GisStore    *self,
                                         const char  *name);
 int       gis_store_next_z_order       (GisStore    *self);
+gboolean  gis_store_checksum_query     (GChecksum   *sum,
+                                        sqlite3     *db,
+                                        const char  *sql,
+                                        GError     **error);
 
 G_END_DECLS

@@ -175,9 +175,25 @@ migrate_to_2 (sqlite3  *db,
                        error);
 }
 
+static gboolean
+migrate_to_3 (sqlite3  *db,
+              GError  **error)
+{
+  /* saved queries: the query model as JSON (gis_query_to_json()) */
+  return gis_sql_exec (db,
+                       "CREATE TABLE atalaya_queries ("
+                       "  id INTEGER PRIMARY KEY,"
+                       "  name TEXT NOT NULL UNIQUE,"
+                       "  query_json TEXT NOT NULL,"
+                       "  created_at TEXT NOT NULL,"
+                       "  updated_at TEXT NOT NULL);",
+                       error);
+}
+
 static const MigrationFunc migrations[] = {
   migrate_to_1,
   migrate_to_2,
+  migrate_to_3,
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == GIS_STORE_SCHEMA_VERSION);
@@ -539,7 +555,8 @@ gis_store_open (const char         *path,
 
   if (self->schema_version < GIS_STORE_SCHEMA_VERSION)
     {
-      if (read_only)
+      /* schema 3 only added saved queries, which a reader finds none of */
+      if (read_only && self->schema_version < GIS_STORE_READ_ONLY_MIN_VERSION)
         {
           g_set_error (error, GIS_ERROR, GIS_ERROR_READ_ONLY,
                        _("“%s” uses an older schema (%d) and must be opened "
@@ -547,7 +564,7 @@ gis_store_open (const char         *path,
                        path, self->schema_version);
           return NULL;
         }
-      if (!gis_store_migrate (self, GIS_STORE_SCHEMA_VERSION, error))
+      if (!read_only && !gis_store_migrate (self, GIS_STORE_SCHEMA_VERSION, error))
         {
           g_prefix_error (error, _("Cannot upgrade “%s”: "), path);
           return NULL;
@@ -1135,11 +1152,11 @@ checksum_value (GChecksum    *sum,
     }
 }
 
-static gboolean
-checksum_query (GChecksum   *sum,
-                sqlite3     *db,
-                const char  *sql,
-                GError     **error)
+gboolean
+gis_store_checksum_query (GChecksum   *sum,
+                          sqlite3     *db,
+                          const char  *sql,
+                          GError     **error)
 {
   g_autoptr(sqlite3_stmt) stmt = gis_sql_prepare (db, sql, error);
   int rc;
@@ -1180,17 +1197,20 @@ gis_store_checksum (GisStore  *self,
 
   g_return_val_if_fail (GIS_IS_STORE (self), NULL);
 
-  if (!checksum_query (sum, self->db,
+  if (!gis_store_checksum_query (sum, self->db,
                        "SELECT type, name, tbl_name, sql FROM sqlite_master "
                        "WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name", error) ||
-      !checksum_query (sum, self->db,
+      !gis_store_checksum_query (sum, self->db,
                        "SELECT * FROM atalaya_meta ORDER BY key", error) ||
-      !checksum_query (sum, self->db,
+      !gis_store_checksum_query (sum, self->db,
                        "SELECT * FROM atalaya_layers ORDER BY id", error) ||
-      !checksum_query (sum, self->db,
+      !gis_store_checksum_query (sum, self->db,
                        "SELECT * FROM atalaya_runs ORDER BY id", error) ||
-      !checksum_query (sum, self->db,
+      !gis_store_checksum_query (sum, self->db,
                        "SELECT * FROM geometry_columns ORDER BY f_table_name", error))
+    return NULL;
+  if (gis_sql_table_exists (self->db, "atalaya_queries") &&
+      !gis_store_checksum_query (sum, self->db, "SELECT * FROM atalaya_queries ORDER BY id", error))
     return NULL;
 
   layers = gis_store_list_layers (self, error);
@@ -1207,7 +1227,7 @@ gis_store_checksum (GisStore  *self,
         continue;
       quoted = gis_sql_quote_ident (gis_layer_get_table_name (layer));
       sql = g_strdup_printf ("SELECT * FROM %s ORDER BY 1", quoted);
-      if (!checksum_query (sum, self->db, sql, error))
+      if (!gis_store_checksum_query (sum, self->db, sql, error))
         return NULL;
     }
 

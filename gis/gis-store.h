@@ -14,7 +14,11 @@ G_BEGIN_DECLS
 
 /** The schema this version of Atalaya writes.  Older stores are migrated
  * on open; newer ones are refused. */
-#define GIS_STORE_SCHEMA_VERSION 2
+#define GIS_STORE_SCHEMA_VERSION 3
+
+/* The oldest schema a read-only open reads as it is (newer ones only add
+ * tables a reader can do without); older ones must be upgraded first. */
+#define GIS_STORE_READ_ONLY_MIN_VERSION 2
 
 #define GIS_TYPE_STORE (gis_store_get_type ())
 

@@ -898,6 +898,327 @@ test_plan_sql (void)
   g_assert_nonnull (strstr (explain, "?1 = 'x''y'"));
 }
 
+/* ---- annotations, result layers, saved and ready queries ------------------------ */
+
+/* A writable copy of the sample store. */
+static char *
+copy_store (const char *dir)
+{
+  g_autofree char *dst = g_build_filename (dir, "copy.sqlite", NULL);
+  const char *suffixes[] = { "", "-wal" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *from = g_strconcat (store_path, suffixes[i], NULL);
+      g_autofree char *to = g_strconcat (dst, suffixes[i], NULL);
+      g_autoptr(GFile) a = g_file_new_for_path (from);
+      g_autoptr(GFile) b = g_file_new_for_path (to);
+      g_autoptr(GError) error = NULL;
+
+      if (g_file_test (from, G_FILE_TEST_EXISTS))
+        {
+          g_file_copy (a, b, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, &error);
+          g_assert_no_error (error);
+        }
+    }
+  return g_steal_pointer (&dst);
+}
+
+/* The lowest-fid feature of @ref that the target feature touches, by brute force. */
+static gint64
+brute_first (const Feature *target,
+             GArray        *ref)
+{
+  for (guint j = 0; j < ref->len; j++)
+    if (brute_pair (BRUTE_INTERSECTS, &g_array_index (ref, Feature, j), target, 0))
+      return g_array_index (ref, Feature, j).fid;
+  return -1;
+}
+
+static const Feature *
+feature_by_fid (GArray *features,
+                gint64  fid)
+{
+  for (guint i = 0; i < features->len; i++)
+    if (g_array_index (features, Feature, i).fid == fid)
+      return &g_array_index (features, Feature, i);
+  return NULL;
+}
+
+static char *
+habitat_name (gint64 fid)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sql = g_strdup_printf ("SELECT name FROM habitat WHERE fid = %" G_GINT64_FORMAT, fid);
+  g_autoptr(GisCursor) cursor = gis_store_query (store, sql, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (gis_cursor_next (cursor, NULL, &error));
+  return g_strdup (gis_cursor_get_text (cursor, 0));
+}
+
+static void
+test_annotate (void)
+{
+  g_autoptr(GArray) inside = NULL;
+  g_autoptr(GPtrArray) names = NULL;
+  g_autoptr(GPtrArray) counts = NULL;
+  g_autoptr(GPtrArray) km = NULL;
+  g_autoptr(GArray) with_incidents = NULL;
+  g_autoptr(GArray) facilities = NULL;
+  g_autoptr(GError) error = NULL;
+  GisQueryAnnotation name_of = { GIS_ANNOTATE_CONTAINING, "habitat", "name", "habitat_name" };
+  GisQueryAnnotation count_of = { GIS_ANNOTATE_COUNT, "incidents", NULL, "incidents" };
+  GisQueryAnnotation nearest = { GIS_ANNOTATE_NEAREST_KM, "ports", NULL, "port_km", GIS_DISTANCE_ANALYSIS };
+  GArray *incident_features, *habitats, *ports;
+
+  if (skip_without_store ())
+    return;
+  incident_features = features_of ("incidents");
+  habitats = features_of ("habitat");
+  ports = features_of ("ports");
+
+  /* the habitat's name: of the lowest-fid habitat the incident lies in */
+  inside = run_ok ("incidents", "inside habitat");
+  names = gis_query_annotate (store, "incidents", inside, &name_of, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (names->len, ==, inside->len);
+  for (guint i = 0; i < inside->len; i += 7)
+    {
+      const Feature *f = feature_by_fid (incident_features, g_array_index (inside, gint64, i));
+      g_autofree char *expected = habitat_name (brute_first (f, habitats));
+
+      g_assert_nonnull (g_ptr_array_index (names, i));
+      g_assert_cmpstr (g_variant_get_string (g_ptr_array_index (names, i), NULL), ==, expected);
+    }
+
+  /* how many incidents each habitat holds */
+  with_incidents = run_ok ("habitat", "intersects incidents");
+  counts = gis_query_annotate (store, "habitat", with_incidents, &count_of, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < with_incidents->len; i += 5)
+    {
+      const Feature *h = feature_by_fid (habitats, g_array_index (with_incidents, gint64, i));
+      gint64 expected = 0;
+
+      for (guint j = 0; j < incident_features->len; j++)
+        expected += brute_pair (BRUTE_INTERSECTS, h, &g_array_index (incident_features, Feature, j), 0);
+      g_assert_cmpint (g_variant_get_int64 (g_ptr_array_index (counts, i)), ==, expected);
+      g_assert_cmpint (expected, >, 0);
+    }
+
+  /* the distance to the nearest port */
+  facilities = run_ok ("facilities", NULL);
+  km = gis_query_annotate (store, "facilities", facilities, &nearest, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < facilities->len; i += 97)
+    {
+      const Feature *f = feature_by_fid (features_of ("facilities"), g_array_index (facilities, gint64, i));
+      double best = G_MAXDOUBLE;
+
+      for (guint j = 0; j < ports->len; j++)
+        {
+          double d;
+
+          GEOSDistance_r (geos, f->projected, g_array_index (ports, Feature, j).projected, &d);
+          best = MIN (best, d);
+        }
+      g_assert_cmpfloat_with_epsilon (g_variant_get_double (g_ptr_array_index (km, i)), best / 1000, 1e-6);
+    }
+}
+
+static void
+test_save_result (void)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GisStore) rw = NULL;
+  g_autoptr(GisQuery) query = NULL;
+  g_autoptr(GisLayer) layer = NULL;
+  g_autoptr(GArray) fids = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  GisQueryAnnotation name_of = { GIS_ANNOTATE_CONTAINING, "habitat", "name", "habitat_name" };
+
+  if (skip_without_store ())
+    return;
+  dir = test_make_tmpdir ();
+  path = copy_store (dir);
+  rw = gis_store_open (path, GIS_STORE_OPEN_READ_WRITE, &error);
+  g_assert_no_error (error);
+
+  query = gis_query_parse ("incidents", "inside habitat and severity >= 4", &error);
+  g_assert_no_error (error);
+  fids = gis_query_run (rw, query, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  layer = gis_query_save_result (rw, query, NULL, "severe in habitat", &name_of, 1, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gis_layer_get_role (layer), ==, GIS_LAYER_ROLE_RESULT);
+  g_assert_cmpint (gis_layer_get_feature_count (layer), ==, fids->len);
+  g_assert_cmpstr (gis_layer_get_geometry_type (layer), ==, "POINT");
+
+  {
+    /* the rows are the source's, with their geometry and the annotation */
+    g_autofree char *qt = g_strdup_printf ("\"%s\"", gis_layer_get_table_name (layer));
+    g_autofree char *sql = g_strdup_printf ("SELECT count(*), sum(r.geom = i.geom), sum(r.severity = i.severity), "
+                                            "sum(r.habitat_name IS NOT NULL), min(r.severity) "
+                                            "FROM %s r JOIN incidents i ON i.fid = r.source_fid", qt);
+    g_autoptr(GisCursor) cursor = gis_store_query (rw, sql, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (gis_cursor_next (cursor, NULL, &error));
+    g_assert_cmpint (gis_cursor_get_int64 (cursor, 0), ==, fids->len);
+    g_assert_cmpint (gis_cursor_get_int64 (cursor, 1), ==, fids->len);
+    g_assert_cmpint (gis_cursor_get_int64 (cursor, 2), ==, fids->len);
+    g_assert_cmpint (gis_cursor_get_int64 (cursor, 3), ==, fids->len);
+    g_assert_cmpint (gis_cursor_get_int64 (cursor, 4), >=, 4);
+  }
+  {
+    /* the method record */
+    g_autoptr(GisCursor) cursor = gis_store_query (rw, "SELECT kind, params_json, inputs_json, result_layer "
+                                                       "FROM atalaya_runs ORDER BY id DESC LIMIT 1", &error);
+
+    g_assert_no_error (error);
+    g_assert_true (gis_cursor_next (cursor, NULL, &error));
+    g_assert_cmpstr (gis_cursor_get_text (cursor, 0), ==, "query");
+    g_assert_nonnull (strstr (gis_cursor_get_text (cursor, 1), "\"inside\""));
+    g_assert_nonnull (strstr (gis_cursor_get_text (cursor, 2), "\"habitat\""));
+    g_assert_nonnull (strstr (gis_cursor_get_text (cursor, 2), "sha256"));
+    g_assert_cmpint (gis_cursor_get_int64 (cursor, 3), ==, gis_layer_get_id (layer));
+  }
+  g_assert_true (gis_store_check (rw, &error));
+  g_assert_no_error (error);
+
+  /* a second save of that name, or a cancelled one, changes nothing */
+  before = gis_store_checksum (rw, &error);
+  g_assert_no_error (error);
+  g_assert_null (gis_query_save_result (rw, query, fids, "severe in habitat", NULL, 0, NULL, NULL, NULL, &error));
+  g_assert_error (error, GIS_ERROR, GIS_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+  {
+    g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+
+    g_cancellable_cancel (cancellable);
+    g_assert_null (gis_query_save_result (rw, query, fids, "cancelled", NULL, 0, NULL, NULL, cancellable, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+    g_clear_error (&error);
+  }
+  after = gis_store_checksum (rw, &error);
+  g_assert_cmpstr (before, ==, after);
+
+  g_clear_object (&rw);
+  test_rm_rf (dir);
+}
+
+static void
+test_saved_queries (void)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GisStore) rw = NULL;
+  g_autoptr(GisQuery) query = NULL;
+  g_autoptr(GisQuery) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) names = NULL;
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+
+  if (skip_without_store ())
+    return;
+  dir = test_make_tmpdir ();
+  path = copy_store (dir);
+  rw = gis_store_open (path, GIS_STORE_OPEN_READ_WRITE, &error);
+  g_assert_no_error (error);
+
+  query = gis_query_parse ("facilities", "not within 50 km of ports and name like 'A%'", &error);
+  g_assert_no_error (error);
+  g_assert_true (gis_store_save_query (rw, "far from ports", query, &error));
+  {
+    g_autoptr(GisQuery) all = gis_query_new ("ports", NULL);
+
+    g_assert_true (gis_store_save_query (rw, "all", all, &error));
+  }
+  g_assert_true (gis_store_save_query (rw, "far from ports", query, &error));   /* replaced */
+  g_assert_no_error (error);
+  names = gis_store_list_queries (rw, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (names), ==, 2);
+  g_assert_cmpstr (names[0], ==, "all");
+  g_assert_cmpstr (names[1], ==, "far from ports");
+
+  loaded = gis_store_load_query (rw, "far from ports", &error);
+  g_assert_no_error (error);
+  a = gis_query_to_json (query);
+  b = gis_query_to_json (loaded);
+  g_assert_cmpstr (a, ==, b);
+
+  g_assert_true (gis_store_delete_query (rw, "all", &error));
+  g_assert_false (gis_store_delete_query (rw, "all", &error));
+  g_assert_error (error, GIS_ERROR, GIS_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_null (gis_store_load_query (rw, "all", &error));
+  g_assert_error (error, GIS_ERROR, GIS_ERROR_NOT_FOUND);
+
+  g_clear_object (&rw);
+  test_rm_rf (dir);
+}
+
+static void
+test_ready_queries (void)
+{
+  if (skip_without_store ())
+    return;
+
+  for (GisReadyQuery r = 0; r <= GIS_READY_QUERY_LAST; r++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GisReadyPlan) plan = gis_ready_plan_new (store, r, gis_ready_query_default_km (r),
+                                                         GIS_DISTANCE_ANALYSIS, &error);
+      g_autoptr(GArray) fids = NULL;
+      g_autofree char *text = NULL;
+      GisReadyQuery back;
+
+      g_assert_no_error (error);
+      g_assert_true (gis_ready_query_from_string (gis_ready_query_to_string (r), &back));
+      g_assert_cmpint (back, ==, r);
+      text = gis_ready_plan_describe (plan);
+      g_test_message ("%s", text);
+      fids = gis_query_run (store, gis_ready_plan_get_query (plan), NULL, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (fids->len, >, 0);
+
+      if (r == GIS_READY_FACILITIES_UNCOVERED)
+        {
+          /* no resource layer in the sample: the facilities not within 50 km of a port */
+          g_autoptr(GArray) near = brute ("facilities", BRUTE_WITHIN_ANALYSIS, "ports", 50000);
+
+          g_assert_cmpuint (fids->len + near->len, ==, features_of ("facilities")->len);
+        }
+      else if (r == GIS_READY_INCIDENTS_NEAR_BORDER)
+        {
+          guint n;
+          const GisQueryAnnotation *ann = gis_ready_plan_get_annotations (plan, &n);
+          g_autoptr(GPtrArray) sides = NULL;
+          g_autoptr(GArray) expected = brute ("incidents", BRUTE_WITHIN_ANALYSIS, "international_boundary", 25000);
+
+          assert_same_fids (fids, expected, "incidents within 25 km of the boundary");
+          g_assert_cmpstr (gis_ready_plan_get_group_column (plan), ==, "side");
+          g_assert_cmpstr (ann[0].column, ==, "side");
+          sides = gis_query_annotate (store, "incidents", fids, &ann[0], NULL, &error);
+          g_assert_no_error (error);
+          for (guint i = 0; i < sides->len; i++)
+            {
+              GVariant *v = g_ptr_array_index (sides, i);
+
+              if (v != NULL)
+                g_assert_true (g_strv_contains ((const char *const[]) { "US", "CA", "MX", NULL },
+                                                g_variant_get_string (v, NULL)));
+            }
+        }
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -940,6 +1261,10 @@ main (int   argc,
   g_test_add_func ("/query/injection", test_injection);
   g_test_add_func ("/query/cancel", test_cancel);
   g_test_add_func ("/query/plan-sql", test_plan_sql);
+  g_test_add_func ("/query/annotate", test_annotate);
+  g_test_add_func ("/query/save-result", test_save_result);
+  g_test_add_func ("/query/saved-queries", test_saved_queries);
+  g_test_add_func ("/query/ready", test_ready_queries);
 
   ret = g_test_run ();
 

@@ -1702,6 +1702,261 @@ test_render_lines (void)
   cairo_surface_destroy (img);
 }
 
+/* ---- layer data from WKB ------------------------------------------------- */
+
+static void
+wkb_put_u32 (GByteArray *b,
+             guint32     v)
+{
+  guint32 le = GUINT32_TO_LE (v);
+
+  g_byte_array_append (b, (const guint8 *) &le, 4);
+}
+
+static void
+wkb_put_xy (GByteArray *b,
+            double      x,
+            double      y)
+{
+  double xy[2] = { x, y };
+
+  for (int i = 0; i < 2; i++)
+    {
+      guint64 bits;
+
+      memcpy (&bits, &xy[i], 8);
+      bits = GUINT64_TO_LE (bits);
+      g_byte_array_append (b, (const guint8 *) &bits, 8);
+    }
+}
+
+/* Little-endian WKB written byte by byte, independently of the reader. */
+static GBytes *
+wkb_point (double x,
+           double y)
+{
+  GByteArray *b = g_byte_array_new ();
+
+  g_byte_array_append (b, (const guint8 *) "\x01", 1);
+  wkb_put_u32 (b, 1);
+  wkb_put_xy (b, x, y);
+  return g_byte_array_free_to_bytes (b);
+}
+
+/* A polygon of closed rings given as (x, y) pairs, @n_coords per ring. */
+static GBytes *
+wkb_polygon (const double *xy,
+             const guint  *n_coords,
+             guint         n_rings)
+{
+  GByteArray *b = g_byte_array_new ();
+
+  g_byte_array_append (b, (const guint8 *) "\x01", 1);
+  wkb_put_u32 (b, 3);
+  wkb_put_u32 (b, n_rings);
+  for (guint r = 0; r < n_rings; r++)
+    {
+      wkb_put_u32 (b, n_coords[r]);
+      for (guint i = 0; i < n_coords[r]; i++, xy += 2)
+        wkb_put_xy (b, xy[0], xy[1]);
+    }
+  return g_byte_array_free_to_bytes (b);
+}
+
+static void
+test_layer_data_from_wkb (void)
+{
+  g_autoptr(GPtrArray) wkb = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr(GisCrs) laea = crs_new (GIS_CRS_CEC_LAEA_ID);
+  g_autoptr(GisCrs) wgs = gis_crs_new_storage ();
+  g_autoptr(GisTransform) t = gis_transform_new (wgs, laea, NULL);
+  g_autoptr(GisLayerData) data = NULL;
+  g_autoptr(GError) error = NULL;
+  const double lonlat[][2] = { { -117.03, 32.54 }, { -106.45, 31.76 } };
+  GisExtent e;
+
+  g_ptr_array_add (wkb, wkb_point (lonlat[0][0], lonlat[0][1]));
+  g_ptr_array_add (wkb, NULL);
+  g_ptr_array_add (wkb, g_bytes_new_static ("\x01\x07\x00", 3));   /* truncated */
+  g_ptr_array_add (wkb, wkb_point (lonlat[1][0], lonlat[1][1]));
+
+  data = gis_layer_data_new_from_wkb (wkb, NULL, laea, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (data);
+  g_assert_cmpint (gis_layer_data_get_layer_id (data), ==, -1);
+  g_assert_cmpuint (gis_layer_data_get_n_features (data), ==, 4);
+  g_assert_cmpuint (gis_layer_data_get_n_columns (data), ==, 0);
+  g_assert_false (gis_layer_data_has_time (data));
+  g_assert_true (gis_layer_data_is_point_layer (data));
+  g_assert_true (gis_crs_equal (gis_layer_data_get_crs (data), laea));
+  for (guint i = 0; i < 4; i++)
+    g_assert_cmpint (gis_layer_data_get_fids (data)[i], ==, i);
+  g_assert_cmpint (gis_layer_data_get_feature_kind (data, 0), ==, GIS_FEATURE_POINT);
+  g_assert_cmpint (gis_layer_data_get_feature_kind (data, 1), ==, GIS_FEATURE_NONE);
+  g_assert_cmpint (gis_layer_data_get_feature_kind (data, 2), ==, GIS_FEATURE_NONE);
+  g_assert_cmpint (gis_layer_data_get_feature_kind (data, 3), ==, GIS_FEATURE_POINT);
+
+  /* projected as PROJ projects them */
+  for (guint i = 0; i < 2; i++)
+    {
+      double x = lonlat[i][0], y = lonlat[i][1];
+
+      g_assert_true (gis_transform_point (t, &x, &y));
+      gis_layer_data_get_feature_extent (data, i * 3, &e);
+      g_assert_cmpfloat_with_epsilon (e.min_x, x, 1e-6);
+      g_assert_cmpfloat_with_epsilon (e.min_y, y, 1e-6);
+    }
+
+  /* a known point lands on a known pixel: the view of test_render_port_pixel */
+  {
+    GisSymbol s;
+    g_autoptr(GisStyle) style = NULL;
+    g_autoptr(GisRenderLayer) rl = NULL;
+    GisColor fill = color (GIS_STYLE_RESULT_COLOR);
+    GisViewState view;
+    cairo_surface_t *img;
+
+    gis_symbol_init (&s);
+    s.fill = fill;
+    s.size_px = 8;
+    s.stroke_width_px = 0;
+    style = gis_style_new_single (&s);
+    rl = render_layer (data, style);
+    view_init (&view, -600000, -800000, 5000, 800, 500);
+    img = gis_render_image (&view, &rl, 1, 1.0, NULL);
+    for (guint i = 0; i < 2; i++)
+      {
+        double x = lonlat[i][0], y = lonlat[i][1], px, py;
+
+        g_assert_true (gis_transform_point (t, &x, &y));
+        gis_view_state_map_to_pixel (&view, x, y, &px, &py);
+        assert_pixel_color (pixel (img, (int) floor (px), (int) floor (py)), &fill, 1);
+        g_assert_cmpuint (pixel (img, (int) floor (px) + 8, (int) floor (py)), ==, 0);
+      }
+    g_assert_cmpuint (pixel (img, 0, 0), ==, 0);
+    cairo_surface_destroy (img);
+  }
+}
+
+static void
+test_layer_data_from_wkb_polygon (void)
+{
+  /* a square with a square hole, and a triangle, in Web Mercator metres */
+  const double holed[] = { 0, 0, 10, 0, 10, 10, 0, 10, 0, 0,   4, 4, 6, 4, 6, 6, 4, 6, 4, 4 };
+  const guint holed_n[] = { 5, 5 };
+  const double tri[] = { 20, 0, 30, 0, 20, 10, 20, 0 };
+  const guint tri_n[] = { 4 };
+  g_autoptr(GPtrArray) wkb = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr(GisCrs) plain = crs_new ("EPSG:3857");
+  g_autoptr(GisCrs) wgs = gis_crs_new_storage ();
+  g_autoptr(GisLayerData) data = NULL;
+  g_autoptr(GisLayerData) lonlat = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GisStyle) style = NULL;
+  g_autoptr(GisRenderLayer) rl = NULL;
+  GisColor fill = color ("#204080");
+  GisSymbol s;
+  GisViewState view;
+  cairo_surface_t *img;
+  double px, py;
+  guint p0, np, c0, nc;
+
+  g_ptr_array_add (wkb, wkb_polygon (holed, holed_n, 2));
+  g_ptr_array_add (wkb, wkb_polygon (tri, tri_n, 1));
+
+  /* the same CRS in and out: the coordinates as they are */
+  data = gis_layer_data_new_from_wkb (wkb, plain, plain, &error);
+  g_assert_no_error (error);
+  g_assert_false (gis_layer_data_is_point_layer (data));
+  g_assert_cmpint (gis_layer_data_get_feature_kind (data, 0), ==, GIS_FEATURE_POLYGON);
+  g_assert_cmpint (gis_layer_data_get_feature_kind (data, 1), ==, GIS_FEATURE_POLYGON);
+  gis_layer_data_get_parts (data, 0, &p0, &np);
+  g_assert_cmpuint (np, ==, 2);
+  gis_layer_data_get_part (data, p0 + 1, &c0, &nc);
+  g_assert_cmpuint (nc, ==, 5);
+  g_assert_cmpfloat_with_epsilon (gis_layer_data_get_x (data)[c0], 4, 1e-9);
+  g_assert_cmpfloat_with_epsilon (gis_layer_data_get_extent (data)->max_x, 30, 1e-9);
+  g_assert_cmpfloat_with_epsilon (gis_layer_data_get_extent (data)->max_y, 10, 1e-9);
+
+  /* the polygon fills its pixels, not its hole */
+  gis_symbol_init (&s);
+  s.fill = fill;
+  s.stroke_width_px = 0;
+  style = gis_style_new_single (&s);
+  rl = render_layer (data, style);
+  view_init (&view, 15, 5, 0.1, 400, 200);
+  img = gis_render_image (&view, &rl, 1, 1.0, NULL);
+  gis_view_state_map_to_pixel (&view, 2, 2, &px, &py);
+  assert_pixel_color (pixel (img, (int) px, (int) py), &fill, 1);
+  gis_view_state_map_to_pixel (&view, 5, 5, &px, &py);
+  g_assert_cmpuint (pixel (img, (int) px, (int) py), ==, 0);
+  gis_view_state_map_to_pixel (&view, 22, 2, &px, &py);
+  assert_pixel_color (pixel (img, (int) px, (int) py), &fill, 1);
+  gis_view_state_map_to_pixel (&view, 29, 9, &px, &py);
+  g_assert_cmpuint (pixel (img, (int) px, (int) py), ==, 0);
+  cairo_surface_destroy (img);
+
+  /* the source CRS is honoured: 30 m east of (0, 0) in Web Mercator is
+   * 30 / 6378137 radians of longitude */
+  lonlat = gis_layer_data_new_from_wkb (wkb, plain, wgs, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat_with_epsilon (gis_layer_data_get_extent (lonlat)->max_x,
+                                  30 / 6378137.0 * 180 / G_PI, 1e-12);
+}
+
+/* The same geometries read from a store and given as WKB make the same data. */
+static void
+test_layer_data_from_wkb_matches_store (void)
+{
+  g_autoptr(TestDir) dir = test_make_tmpdir ();
+  g_autoptr(GisStore) store = test_new_store (dir, "wkb.sqlite");
+  g_autoptr(GisLayer) polys = import_csv (store, dir, "polys", shapes_csv, GIS_LAYER_ROLE_HABITAT, TRUE);
+  g_autoptr(GisLayerData) loaded = load_layer (store, polys, GIS_CRS_CEC_LAEA_ID, NULL);
+  g_autoptr(GisCrs) laea = crs_new (GIS_CRS_CEC_LAEA_ID);
+  g_autoptr(GPtrArray) wkb = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr(GisLayerData) data = NULL;
+  g_autoptr(GisCursor) cursor = NULL;
+  g_autoptr(GError) error = NULL;
+
+  cursor = gis_store_query (store, "SELECT geom FROM polys ORDER BY fid", &error);
+  g_assert_no_error (error);
+  while (gis_cursor_next (cursor, NULL, &error))
+    {
+      gsize len = 0;
+      guint8 *bytes = gis_cursor_get_wkb (cursor, 0, &len, NULL);
+
+      g_assert_nonnull (bytes);
+      g_ptr_array_add (wkb, g_bytes_new_take (bytes, len));
+    }
+  g_assert_no_error (error);
+  g_clear_pointer (&cursor, gis_cursor_free);
+
+  data = gis_layer_data_new_from_wkb (wkb, NULL, laea, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (gis_layer_data_get_n_features (data), ==, gis_layer_data_get_n_features (loaded));
+  g_assert_cmpuint (gis_layer_data_get_n_coords (data), ==, gis_layer_data_get_n_coords (loaded));
+  for (guint i = 0; i < gis_layer_data_get_n_coords (data); i++)
+    {
+      g_assert_cmpfloat (gis_layer_data_get_x (data)[i], ==, gis_layer_data_get_x (loaded)[i]);
+      g_assert_cmpfloat (gis_layer_data_get_y (data)[i], ==, gis_layer_data_get_y (loaded)[i]);
+    }
+  for (guint i = 0; i < gis_layer_data_get_n_features (data); i++)
+    {
+      guint a0, an, b0, bn;
+      GisExtent ea, eb;
+
+      g_assert_cmpint (gis_layer_data_get_feature_kind (data, i), ==,
+                       gis_layer_data_get_feature_kind (loaded, i));
+      gis_layer_data_get_parts (data, i, &a0, &an);
+      gis_layer_data_get_parts (loaded, i, &b0, &bn);
+      g_assert_cmpuint (a0, ==, b0);
+      g_assert_cmpuint (an, ==, bn);
+      gis_layer_data_get_feature_extent (data, i, &ea);
+      gis_layer_data_get_feature_extent (loaded, i, &eb);
+      g_assert_true (memcmp (&ea, &eb, sizeof ea) == 0);
+    }
+}
+
 static cairo_status_t
 count_bytes (void                *closure,
              const unsigned char *data,
@@ -1880,6 +2135,9 @@ main (int    argc,
   g_test_add_func ("/render/layer-data/async", test_layer_data_async);
   g_test_add_func ("/render/layer-data/query-points", test_layer_data_query_points);
   g_test_add_func ("/render/layer-data/hit-shapes", test_layer_data_hit_shapes);
+  g_test_add_func ("/render/layer-data/from-wkb", test_layer_data_from_wkb);
+  g_test_add_func ("/render/layer-data/from-wkb-polygon", test_layer_data_from_wkb_polygon);
+  g_test_add_func ("/render/layer-data/from-wkb-matches-store", test_layer_data_from_wkb_matches_store);
   g_test_add_func ("/render/image/port-pixel", test_render_port_pixel);
   g_test_add_func ("/render/image/polygon-fill", test_render_polygon_fill);
   g_test_add_func ("/render/image/time-range", test_render_time_range);

@@ -206,6 +206,42 @@ test_store_migration (void)
   test_rm_rf (dir);
 }
 
+/* a schema-2 store reads as it is; saving a query needs the upgrade */
+static char *file_digest (const char *path);
+
+static void
+test_read_only_schema_2 (void)
+{
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "two.sqlite", NULL);
+  g_autoptr(GisStore) store = NULL;
+  g_autoptr(GisLayer) layer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GisQuery) query = gis_query_new ("ports", NULL);
+  g_auto(GStrv) names = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  store = gis_store_create_at_version (path, 2, &error);
+  g_assert_no_error (error);
+  layer = import_points (store, dir, "ports");
+  g_clear_object (&store);
+  before = file_digest (path);
+
+  store = gis_store_open (path, GIS_STORE_OPEN_READ_ONLY, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gis_store_get_schema_version (store), ==, 2);
+  names = gis_store_list_queries (store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_strv_length (names), ==, 0);
+  g_assert_false (gis_store_save_query (store, "q", query, &error));
+  g_assert_error (error, GIS_ERROR, GIS_ERROR_READ_ONLY);
+  g_clear_object (&store);
+  after = file_digest (path);
+  g_assert_cmpstr (before, ==, after);
+  test_rm_rf (dir);
+}
+
 static char *
 file_digest (const char *path)
 {
@@ -436,6 +472,7 @@ main (int    argc,
   g_test_add_func ("/store/create-open", test_store_create_open);
   g_test_add_func ("/store/layer-properties", test_store_layer_properties);
   g_test_add_func ("/store/migration", test_store_migration);
+  g_test_add_func ("/store/read-only-schema-2", test_read_only_schema_2);
   g_test_add_func ("/store/refuses", test_store_refuses);
   g_test_add_func ("/store/concurrent", test_store_concurrent);
   g_test_add_func ("/store/table-names", test_table_names);

@@ -7,3 +7,4 @@
 
 #include "gis-query.h"
 #include "gis-query-plan.h"
+#include "gis-query-result.h"

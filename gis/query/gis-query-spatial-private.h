@@ -24,6 +24,12 @@ typedef struct
   const char      *ref_wkt;       /* or a geometry in lon/lat */
 } GisSpatialSpec;
 
+typedef struct
+{
+  gint64 target;
+  gint64 ref;
+} GisFidPair;
+
 GArray   *gis_query_spatial_eval       (GisStore              *store,
                                         GisLayer              *target,
                                         const GisSpatialSpec  *spec,
@@ -31,6 +37,20 @@ GArray   *gis_query_spatial_eval       (GisStore              *store,
                                         gpointer               progress_data,
                                         double                 progress_from,
                                         double                 progress_to,
+                                        GCancellable          *cancellable,
+                                        GError               **error);
+
+GArray   *gis_query_spatial_pairs      (GisStore              *store,
+                                        GisLayer              *target,
+                                        const GisSpatialSpec  *spec,
+                                        GCancellable          *cancellable,
+                                        GError               **error);
+gboolean  gis_query_nearest_distances  (GisStore              *store,
+                                        GisLayer              *from,
+                                        GArray                *fids,
+                                        GisLayer              *to,
+                                        GisDistanceMode        mode,
+                                        double                *out_m,
                                         GCancellable          *cancellable,
                                         GError               **error);
 

@@ -724,6 +724,7 @@ typedef struct
   sqlite3_stmt          *ref_geom;
   GHashTable            *ref_cache;     /* fid -> Shape, areas and lines met again */
   GArray                *out;
+  GArray                *pairs;         /* GisFidPair, when asked for */
   gboolean               failed_test;
 } Eval;
 
@@ -1155,6 +1156,7 @@ eval_from_refs (Eval             *ev,
           if (owned == NULL)
             continue;
           ref.shape = owned;
+          ref.fid = sqlite3_column_int64 (refs, 0);
         }
 
       windows = windows_of (ev, ref.shape);
@@ -1184,7 +1186,15 @@ eval_from_refs (Eval             *ev,
                 }
 
               if (decide (ev, &ref, &target))
-                g_array_append_val (ev->out, target.fid);
+                {
+                  g_array_append_val (ev->out, target.fid);
+                  if (ev->pairs != NULL)
+                    {
+                      GisFidPair pair = { target.fid, ref.fid };
+
+                      g_array_append_val (ev->pairs, pair);
+                    }
+                }
               side_clear (&target);
             }
           if (rc != SQLITE_DONE)
@@ -1232,7 +1242,7 @@ eval_from_targets (Eval             *ev,
       g_autoptr(Shape) shape = NULL;
       g_autoptr(GArray) windows = NULL;
       Side target = { 0 };
-      gboolean found = FALSE;
+      gboolean found = FALSE, matched = FALSE;
       int wrc;
 
       if (sqlite3_column_type (targets, 1) != SQLITE_BLOB)
@@ -1271,12 +1281,24 @@ eval_from_targets (Eval             *ev,
                                            g_steal_pointer (&ref.owned));
                     }
                 }
-              found = decide (ev, &ref, &target);
+              if (decide (ev, &ref, &target))
+                {
+                  found = TRUE;
+                  if (ev->pairs != NULL)
+                    {
+                      GisFidPair pair = { target.fid, ref.fid };
+
+                      g_array_append_val (ev->pairs, pair);
+                      /* every reference, not just the first */
+                      found = FALSE;
+                      matched = TRUE;
+                    }
+                }
               side_clear (&ref);
             }
           sqlite3_reset (ev->ref_window);
         }
-      if (found)
+      if (found || matched)
         g_array_append_val (ev->out, target.fid);
 
       if (++done % CHECK_EVERY == 0)
@@ -1365,6 +1387,7 @@ static gboolean
 nearest_to (Eval     *ev,
             Shape    *ref,
             double    start_m,
+            double   *out_nearest_m,
             GError  **error)
 {
   g_autoptr(GArray) found = g_array_new (FALSE, FALSE, sizeof (Candidate));
@@ -1414,6 +1437,8 @@ nearest_to (Eval     *ev,
   g_array_sort (found, compare_candidates);
   for (guint i = 0; i < found->len && i < ev->spec->n_nearest; i++)
     g_array_append_val (ev->out, g_array_index (found, Candidate, i).fid);
+  if (out_nearest_m != NULL)
+    *out_nearest_m = found->len > 0 ? g_array_index (found, Candidate, 0).distance : -1;
   return TRUE;
 }
 
@@ -1439,7 +1464,7 @@ eval_nearest (Eval             *ev,
   int rc;
 
   if (single_ref != NULL)
-    return nearest_to (ev, single_ref, start_m, error);
+    return nearest_to (ev, single_ref, start_m, NULL, error);
 
   while ((rc = sqlite3_step (refs)) == SQLITE_ROW)
     {
@@ -1450,7 +1475,7 @@ eval_nearest (Eval             *ev,
       ref = shape_from_blob (sqlite3_column_blob (refs, 1), sqlite3_column_bytes (refs, 1));
       if (ref == NULL)
         continue;
-      if (!nearest_to (ev, ref, start_m, error))
+      if (!nearest_to (ev, ref, start_m, NULL, error))
         return FALSE;
       if (++done % CHECK_EVERY == 0)
         {
@@ -1549,16 +1574,17 @@ gis_query_check_wkt (const char  *wkt,
  * Returns: (transfer full) (element-type gint64): the fids of @target the
  *   condition holds for, ascending, each once
  */
-GArray *
-gis_query_spatial_eval (GisStore              *store,
-                        GisLayer              *target,
-                        const GisSpatialSpec  *spec,
-                        GisProgressFunc        progress,
-                        gpointer               progress_data,
-                        double                 progress_from,
-                        double                 progress_to,
-                        GCancellable          *cancellable,
-                        GError               **error)
+static GArray *
+spatial_eval (GisStore              *store,
+              GisLayer              *target,
+              const GisSpatialSpec  *spec,
+              GArray                *pairs,
+              GisProgressFunc        progress,
+              gpointer               progress_data,
+              double                 progress_from,
+              double                 progress_to,
+              GCancellable          *cancellable,
+              GError               **error)
 {
   g_autoptr(GisCrs) storage = gis_crs_new_storage ();
   g_autoptr(GisCrs) analysis = gis_crs_new_analysis ();
@@ -1592,6 +1618,7 @@ gis_query_spatial_eval (GisStore              *store,
   ev.to_analysis = to_analysis;
   ev.from_analysis = from_analysis;
   ev.out = out;
+  ev.pairs = pairs;
   ref_cache = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, (GDestroyNotify) shape_free);
   ev.ref_cache = ref_cache;
 
@@ -1672,4 +1699,143 @@ out:
       g_array_set_size (out, w);
     }
   return g_steal_pointer (&out);
+}
+
+GArray *
+gis_query_spatial_eval (GisStore              *store,
+                        GisLayer              *target,
+                        const GisSpatialSpec  *spec,
+                        GisProgressFunc        progress,
+                        gpointer               progress_data,
+                        double                 progress_from,
+                        double                 progress_to,
+                        GCancellable          *cancellable,
+                        GError               **error)
+{
+  return spatial_eval (store, target, spec, NULL, progress, progress_data,
+                       progress_from, progress_to, cancellable, error);
+}
+
+static int
+compare_pairs (gconstpointer a,
+               gconstpointer b)
+{
+  const GisFidPair *x = a, *y = b;
+
+  if (x->target != y->target)
+    return x->target < y->target ? -1 : 1;
+  return x->ref < y->ref ? -1 : x->ref > y->ref;
+}
+
+/**
+ * gis_query_spatial_pairs:
+ *
+ * Like gis_query_spatial_eval(), but every (target, reference) pair the
+ * condition holds for (INSIDE, INTERSECTS or WITHIN against a layer).
+ *
+ * Returns: (transfer full) (element-type GisFidPair): the pairs, by target
+ *   then reference
+ */
+GArray *
+gis_query_spatial_pairs (GisStore              *store,
+                         GisLayer              *target,
+                         const GisSpatialSpec  *spec,
+                         GCancellable          *cancellable,
+                         GError               **error)
+{
+  g_autoptr(GArray) pairs = g_array_new (FALSE, FALSE, sizeof (GisFidPair));
+  g_autoptr(GArray) fids = NULL;
+
+  g_return_val_if_fail (spec->ref_layer != NULL, NULL);
+  g_return_val_if_fail (spec->op == GIS_SPATIAL_INSIDE || spec->op == GIS_SPATIAL_INTERSECTS ||
+                        spec->op == GIS_SPATIAL_WITHIN, NULL);
+
+  fids = spatial_eval (store, target, spec, pairs, NULL, NULL, 0, 1, cancellable, error);
+  if (fids == NULL)
+    return NULL;
+  g_array_sort (pairs, compare_pairs);
+  return g_steal_pointer (&pairs);
+}
+
+/**
+ * gis_query_nearest_distances:
+ * @store: the store, used on this thread
+ * @from: a layer
+ * @fids: (element-type gint64): some of its features
+ * @to: another layer (or the same)
+ * @mode: how distances are measured
+ * @out_m: (out caller-allocates) (array): for each of @fids, the distance in
+ *   metres to the nearest feature of @to, or -1 (no geometry, @to empty)
+ * @cancellable: (nullable): stops the work
+ * @error: return location for an error
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+gis_query_nearest_distances (GisStore         *store,
+                             GisLayer         *from,
+                             GArray           *fids,
+                             GisLayer         *to,
+                             GisDistanceMode   mode,
+                             double           *out_m,
+                             GCancellable     *cancellable,
+                             GError          **error)
+{
+  g_autoptr(GisCrs) storage = gis_crs_new_storage ();
+  g_autoptr(GisCrs) analysis = gis_crs_new_analysis ();
+  g_autoptr(GisTransform) to_analysis = NULL;
+  g_autoptr(GisTransform) from_analysis = NULL;
+  g_autoptr(GArray) out = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(sqlite3_stmt) window = NULL;
+  g_autoptr(sqlite3_stmt) fetch_to = NULL;
+  g_autoptr(sqlite3_stmt) fetch_from = NULL;
+  GisSpatialSpec spec = { GIS_SPATIAL_NEAREST, mode, 0, 1, to, NULL };
+  const GisExtent *all = gis_layer_get_extent (to);
+  gint64 n_to = MAX (1, gis_layer_get_feature_count (to));
+  double w, h, start_m;
+  Eval ev = { 0 };
+
+  to_analysis = gis_transform_new (storage, analysis, error);
+  if (to_analysis == NULL)
+    return FALSE;
+  from_analysis = gis_transform_new (analysis, storage, error);
+  if (from_analysis == NULL)
+    return FALSE;
+
+  ev.store = store;
+  ev.db = gis_store_get_db (store);
+  ev.target = to;
+  ev.spec = &spec;
+  ev.to_analysis = to_analysis;
+  ev.from_analysis = from_analysis;
+  ev.out = out;
+  if ((window = prepare_window (&ev, to, error)) == NULL ||
+      (fetch_to = prepare_fetch (&ev, to, error)) == NULL ||
+      (fetch_from = prepare_fetch (&ev, from, error)) == NULL)
+    return FALSE;
+  ev.target_window = window;
+  ev.target_geom = fetch_to;
+
+  w = (all->max_x - all->min_x) * METERS_PER_DEGREE_LON_EQ * cos (G_PI / 4);
+  h = (all->max_y - all->min_y) * METERS_PER_DEGREE_LAT_MIN;
+  start_m = sqrt (MAX (w * h, 1.0) / (G_PI * n_to));
+
+  for (guint i = 0; i < fids->len; i++)
+    {
+      Side side = { .fid = g_array_index (fids, gint64, i), .fetch = fetch_from };
+      Shape *shape = side_shape (&side);
+
+      out_m[i] = -1;
+      if (shape != NULL && gis_layer_get_feature_count (to) > 0 &&
+          !nearest_to (&ev, shape, start_m, &out_m[i], error))
+        {
+          side_clear (&side);
+          return FALSE;
+        }
+      side_clear (&side);
+      g_array_set_size (out, 0);
+      if (i % CHECK_EVERY == 0 && g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+    }
+  return TRUE;
 }

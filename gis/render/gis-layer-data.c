@@ -6,6 +6,8 @@
  * works on those.  A GisLayerData never changes after
  * gis_layer_data_load() returns, so any number of threads may read it;
  * a change of display CRS or of the layer's rows means loading a new one.
+ * gis_layer_data_new_from_wkb() makes the same arrays from geometries
+ * that are not a layer of a store (a query's result in the SQL console).
  *
  * Features are kept in fid order.  A point layer whose features are all
  * single points keeps one coordinate per feature and no offsets; other
@@ -356,6 +358,130 @@ column_kind_for (const char *decltype)
       strstr (up, "BLOB") || *up == '\0')
     return GIS_COLUMN_TEXT;
   return GIS_COLUMN_NUMERIC;
+}
+
+/* ---- the reader --------------------------------------------------------- */
+
+static void
+reader_init (Reader   *r,
+             guint     hint,
+             gboolean  has_time)
+{
+  guint32 zero = 0;
+
+  r->fids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), hint);
+  r->x = g_array_sized_new (FALSE, FALSE, sizeof (double), hint);
+  r->y = g_array_sized_new (FALSE, FALSE, sizeof (double), hint);
+  r->kinds = g_array_sized_new (FALSE, FALSE, sizeof (guint8), hint);
+  r->feature_parts = g_array_sized_new (FALSE, FALSE, sizeof (guint32), hint + 1);
+  r->part_coords = g_array_sized_new (FALSE, FALSE, sizeof (guint32), hint + 1);
+  r->times = has_time ? g_array_sized_new (FALSE, FALSE, sizeof (gint64), hint) : NULL;
+  g_array_append_val (r->feature_parts, zero);
+  g_array_append_val (r->part_coords, zero);
+  r->single_points = TRUE;
+}
+
+static void
+reader_clear (Reader *r)
+{
+  g_clear_pointer (&r->fids, g_array_unref);
+  g_clear_pointer (&r->x, g_array_unref);
+  g_clear_pointer (&r->y, g_array_unref);
+  g_clear_pointer (&r->kinds, g_array_unref);
+  g_clear_pointer (&r->feature_parts, g_array_unref);
+  g_clear_pointer (&r->part_coords, g_array_unref);
+  g_clear_pointer (&r->times, g_array_unref);
+}
+
+/* Closes the feature whose parts were just appended. */
+static void
+reader_end_feature (Reader         *r,
+                    GisFeatureKind  kind)
+{
+  guint8 k = (guint8) kind;
+  guint32 parts_end = r->part_coords->len - 1;
+
+  g_array_append_val (r->kinds, k);
+  g_array_append_val (r->feature_parts, parts_end);
+}
+
+/* Appends a feature that is one point. */
+static void
+reader_add_point (Reader *r,
+                  double  x,
+                  double  y)
+{
+  guint32 end = r->x->len + 1;
+
+  g_array_append_val (r->x, x);
+  g_array_append_val (r->y, y);
+  g_array_append_val (r->part_coords, end);
+  reader_end_feature (r, GIS_FEATURE_POINT);
+}
+
+/* Appends a feature from little-endian 2D WKB; %NULL, or WKB that cannot
+ * be read, is a feature without geometry. */
+static void
+reader_add_wkb (Reader       *r,
+                const guint8 *wkb,
+                gsize         wkb_len)
+{
+  GisFeatureKind kind = GIS_FEATURE_NONE;
+  guint parts_before = r->part_coords->len;
+  guint coords_before = r->x->len;
+
+  if (wkb == NULL || read_wkb (r, wkb, wkb_len, &kind) != wkb_len)
+    {
+      g_array_set_size (r->part_coords, parts_before);
+      g_array_set_size (r->x, coords_before);
+      g_array_set_size (r->y, coords_before);
+      kind = GIS_FEATURE_NONE;
+    }
+  if (kind == GIS_FEATURE_LINE || kind == GIS_FEATURE_POLYGON ||
+      (kind == GIS_FEATURE_POINT && r->part_coords->len != parts_before + 1))
+    r->single_points = FALSE;
+  if (kind == GIS_FEATURE_NONE && r->single_points)
+    {
+      /* keep one coordinate per feature as long as that can be the
+       * layout: a NaN point */
+      double nan = NAN;
+      guint32 end = r->x->len + 1;
+
+      g_array_append_val (r->x, nan);
+      g_array_append_val (r->y, nan);
+      g_array_append_val (r->part_coords, end);
+    }
+  reader_end_feature (r, kind);
+}
+
+/* The layer data of the reader's features, still in the storage CRS and
+ * without columns; the reader is left empty. */
+static GisLayerData *
+reader_steal (Reader *r,
+              gint64  layer_id,
+              GisCrs *display_crs)
+{
+  GisLayerData *self = g_atomic_rc_box_new0 (GisLayerData);
+
+  self->layer_id = layer_id;
+  self->crs = gis_crs_ref (display_crs);
+  self->n = r->fids->len;
+  self->fids = (gint64 *) (void *) g_array_free (g_steal_pointer (&r->fids), FALSE);
+  self->n_coords = r->x->len;
+  self->x = (double *) (void *) g_array_free (g_steal_pointer (&r->x), FALSE);
+  self->y = (double *) (void *) g_array_free (g_steal_pointer (&r->y), FALSE);
+  if (r->times != NULL)
+    self->times = (gint64 *) (void *) g_array_free (g_steal_pointer (&r->times), FALSE);
+  self->single_points = r->single_points && self->n_coords == self->n;
+  if (!self->single_points)
+    {
+      self->n_parts = r->part_coords->len - 1;
+      self->kinds = (guint8 *) g_array_free (g_steal_pointer (&r->kinds), FALSE);
+      self->feature_parts = (guint32 *) (void *) g_array_free (g_steal_pointer (&r->feature_parts), FALSE);
+      self->part_coords = (guint32 *) (void *) g_array_free (g_steal_pointer (&r->part_coords), FALSE);
+    }
+  reader_clear (r);
+  return self;
 }
 
 /* Reads the registry row and the columns of the layer's table. */
@@ -764,6 +890,25 @@ compute_extents (GisLayerData *self)
     }
 }
 
+/* Projects the features from @source to the data's CRS, then measures
+ * them and builds the grid. */
+static gboolean
+finish_layer_data (GisLayerData  *self,
+                   GisCrs        *source,
+                   GCancellable  *cancellable,
+                   GError       **error)
+{
+  if (!project (self, source, cancellable, error))
+    return FALSE;
+
+  compute_extents (self);
+  if (self->single_points)
+    grid_build_points (self);
+  else
+    grid_build_boxes (self);
+  return TRUE;
+}
+
 /**
  * gis_layer_data_load:
  * @store_path: the store file
@@ -852,13 +997,7 @@ gis_layer_data_load (const char         *store_path,
     if (count != NULL && sqlite3_step (count) == SQLITE_ROW)
       hint = (guint) CLAMP (sqlite3_column_int64 (count, 0), 0, 1 << 26);
 
-    r.fids = g_array_sized_new (FALSE, FALSE, sizeof (gint64), hint);
-    r.x = g_array_sized_new (FALSE, FALSE, sizeof (double), hint);
-    r.y = g_array_sized_new (FALSE, FALSE, sizeof (double), hint);
-    r.kinds = g_array_sized_new (FALSE, FALSE, sizeof (guint8), hint);
-    r.feature_parts = g_array_sized_new (FALSE, FALSE, sizeof (guint32), hint + 1);
-    r.part_coords = g_array_sized_new (FALSE, FALSE, sizeof (guint32), hint + 1);
-    r.times = has_time ? g_array_sized_new (FALSE, FALSE, sizeof (gint64), hint) : NULL;
+    reader_init (&r, hint, has_time);
     readers = g_new0 (ColumnReader, MAX (columns->len, 1));
     for (guint i = 0; i < columns->len; i++)
       {
@@ -874,13 +1013,6 @@ gis_layer_data_load (const char         *store_path,
           }
       }
   }
-  {
-    guint32 zero = 0;
-
-    g_array_append_val (r.feature_parts, zero);
-    g_array_append_val (r.part_coords, zero);
-  }
-  r.single_points = TRUE;
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
@@ -888,8 +1020,6 @@ gis_layer_data_load (const char         *store_path,
       const guint8 *blob = sqlite3_column_blob (stmt, 1);
       gsize blob_len = (gsize) sqlite3_column_bytes (stmt, 1);
       double px, py;
-      GisFeatureKind kind = GIS_FEATURE_NONE;
-      guint32 parts_end;
 
       if ((++rows & (CHUNK - 1)) == 0 &&
           g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -898,55 +1028,14 @@ gis_layer_data_load (const char         *store_path,
       g_array_append_val (r.fids, fid);
 
       if (blob != NULL && gis_blob_get_point (blob, blob_len, &px, &py))
-        {
-          guint32 end = r.x->len + 1;
-
-          g_array_append_val (r.x, px);
-          g_array_append_val (r.y, py);
-          g_array_append_val (r.part_coords, end);
-          kind = GIS_FEATURE_POINT;
-        }
+        reader_add_point (&r, px, py);
       else
         {
           gsize wkb_len = 0;
           g_autofree guint8 *wkb = blob != NULL ? gis_blob_to_wkb (blob, blob_len, &wkb_len, NULL) : NULL;
-          guint parts_before = r.part_coords->len;
-          guint coords_before = r.x->len;
 
-          if (wkb == NULL || read_wkb (&r, wkb, wkb_len, &kind) != wkb_len)
-            {
-              /* not a geometry we can read: a feature without one */
-              g_array_set_size (r.part_coords, parts_before);
-              g_array_set_size (r.x, coords_before);
-              g_array_set_size (r.y, coords_before);
-              kind = GIS_FEATURE_NONE;
-            }
-          if (kind == GIS_FEATURE_LINE || kind == GIS_FEATURE_POLYGON ||
-              (kind == GIS_FEATURE_POINT && r.part_coords->len != parts_before + 1))
-            r.single_points = FALSE;
-          if (kind == GIS_FEATURE_NONE)
-            {
-              /* keep one coordinate per feature as long as that can be
-               * the layout: a NaN point */
-              if (r.single_points)
-                {
-                  double nan = NAN;
-                  guint32 end = r.x->len + 1;
-
-                  g_array_append_val (r.x, nan);
-                  g_array_append_val (r.y, nan);
-                  g_array_append_val (r.part_coords, end);
-                }
-            }
+          reader_add_wkb (&r, wkb, wkb_len);
         }
-
-      {
-        guint8 k = (guint8) kind;
-
-        g_array_append_val (r.kinds, k);
-      }
-      parts_end = r.part_coords->len - 1;
-      g_array_append_val (r.feature_parts, parts_end);
 
       if (has_time)
         {
@@ -970,31 +1059,7 @@ gis_layer_data_load (const char         *store_path,
   g_clear_pointer (&stmt, sqlite3_finalize);
   g_clear_object (&store);
 
-  self = g_atomic_rc_box_new0 (GisLayerData);
-  self->layer_id = layer_id;
-  self->crs = gis_crs_ref (display_crs);
-  self->n = r.fids->len;
-  self->fids = (gint64 *) (void *) g_array_free (r.fids, FALSE);
-  self->n_coords = r.x->len;
-  self->x = (double *) (void *) g_array_free (r.x, FALSE);
-  self->y = (double *) (void *) g_array_free (r.y, FALSE);
-  self->times = r.times != NULL ? (gint64 *) (void *) g_array_free (r.times, FALSE) : NULL;
-  self->single_points = r.single_points && self->n_coords == self->n;
-  if (self->single_points)
-    {
-      g_array_free (r.kinds, TRUE);
-      g_array_free (r.feature_parts, TRUE);
-      g_array_free (r.part_coords, TRUE);
-    }
-  else
-    {
-      self->n_parts = r.part_coords->len - 1;
-      self->kinds = (guint8 *) g_array_free (r.kinds, FALSE);
-      self->feature_parts = (guint32 *) (void *) g_array_free (r.feature_parts, FALSE);
-      self->part_coords = (guint32 *) (void *) g_array_free (r.part_coords, FALSE);
-    }
-  memset (&r, 0, sizeof r);
-
+  self = reader_steal (&r, layer_id, display_crs);
   self->columns = g_steal_pointer (&columns);
   for (guint i = 0; i < self->columns->len; i++)
     {
@@ -1010,28 +1075,15 @@ gis_layer_data_load (const char         *store_path,
     }
 
   storage = gis_crs_new_storage ();
-  if (!project (self, storage, cancellable, error))
+  if (!finish_layer_data (self, storage, cancellable, error))
     {
       gis_layer_data_unref (self);
       return NULL;
     }
-
-  compute_extents (self);
-  if (self->single_points)
-    grid_build_points (self);
-  else
-    grid_build_boxes (self);
-
   return self;
 
 fail:
-  g_array_unref (r.fids);
-  g_array_unref (r.x);
-  g_array_unref (r.y);
-  g_array_unref (r.kinds);
-  g_array_unref (r.feature_parts);
-  g_array_unref (r.part_coords);
-  g_clear_pointer (&r.times, g_array_unref);
+  reader_clear (&r);
   for (guint i = 0; i < columns->len; i++)
     {
       g_clear_pointer (&readers[i].numbers, g_array_unref);
@@ -1039,6 +1091,62 @@ fail:
       g_clear_pointer (&readers[i].index, g_hash_table_unref);
     }
   return NULL;
+}
+
+/**
+ * gis_layer_data_new_from_wkb:
+ * @wkb: (element-type GBytes): one geometry per feature, as
+ *   little-endian 2D WKB (what gis_cursor_get_wkb() returns); a %NULL
+ *   element, or WKB that cannot be read, is a feature without geometry
+ * @wkb_crs: (nullable): the CRS of the coordinates; %NULL for the
+ *   storage CRS (EPSG:4326, longitude first)
+ * @display_crs: the CRS to project the features to
+ * @error: return location for a #GIS_ERROR_CRS error
+ *
+ * Layer data for geometries that are not a layer of a store, such as
+ * the result of a query, to draw and hit-test like a layer.  Feature i
+ * is element i of @wkb and has fid i; the data has no layer id (-1), no
+ * columns and no times.  Like gis_layer_data_load(), it runs on any
+ * thread.
+ *
+ * Returns: (transfer full) (nullable): the data
+ */
+GisLayerData *
+gis_layer_data_new_from_wkb (GPtrArray  *wkb,
+                             GisCrs     *wkb_crs,
+                             GisCrs     *display_crs,
+                             GError    **error)
+{
+  g_autoptr(GisCrs) storage = NULL;
+  GisLayerData *self;
+  Reader r = { 0 };
+
+  g_return_val_if_fail (wkb != NULL, NULL);
+  g_return_val_if_fail (display_crs != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  reader_init (&r, wkb->len, FALSE);
+  for (guint i = 0; i < wkb->len; i++)
+    {
+      GBytes *bytes = g_ptr_array_index (wkb, i);
+      gint64 fid = i;
+      gsize len = 0;
+      const guint8 *p = bytes != NULL ? g_bytes_get_data (bytes, &len) : NULL;
+
+      g_array_append_val (r.fids, fid);
+      reader_add_wkb (&r, p, len);
+    }
+
+  self = reader_steal (&r, -1, display_crs);
+  self->columns = g_ptr_array_new_with_free_func (column_free);
+  if (wkb_crs == NULL)
+    wkb_crs = storage = gis_crs_new_storage ();
+  if (!finish_layer_data (self, wkb_crs, NULL, error))
+    {
+      gis_layer_data_unref (self);
+      return NULL;
+    }
+  return self;
 }
 
 typedef struct

@@ -68,6 +68,10 @@ void           gis_layer_data_load_async       (const char         *store_path,
                                                 gpointer            user_data);
 GisLayerData  *gis_layer_data_load_finish      (GAsyncResult       *result,
                                                 GError            **error);
+GisLayerData  *gis_layer_data_new_from_wkb     (GPtrArray          *wkb,
+                                                GisCrs             *wkb_crs,
+                                                GisCrs             *display_crs,
+                                                GError            **error);
 
 GisLayerData  *gis_layer_data_ref              (GisLayerData       *data);
 void           gis_layer_data_unref            (GisLayerData       *data);

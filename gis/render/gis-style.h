@@ -33,6 +33,8 @@ G_BEGIN_DECLS
 #define GIS_STYLE_ZONE_STROKE          "#e6b800"
 /** The highlight of selected features. */
 #define GIS_STYLE_SELECTION_COLOR      "#ffd000"
+/** The temporary overlay of a query's result (the SQL console's). */
+#define GIS_STYLE_OVERLAY_COLOR        "#e6007e"
 
 /** The class of a feature that is not drawn (gis_style_classify()). */
 #define GIS_STYLE_CLASS_NONE G_MAXUINT16
