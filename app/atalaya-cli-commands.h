@@ -24,4 +24,8 @@ int cli_cmd_identify (int    argc,
 int cli_cmd_edit     (int    argc,
                       char **argv);
 
+/* atalaya-cli-query.c */
+int cli_cmd_query    (int    argc,
+                      char **argv);
+
 G_END_DECLS
