@@ -7,6 +7,10 @@
  * view hands to the renderer on its worker thread.  Nothing shared with a
  * render job is ever changed: a change makes a new render layer.
  *
+ * On top of the store's layers it may draw an overlay: geometries that
+ * are not a layer of the store (the SQL console's result).  It keeps
+ * their WKB, so that a new display CRS projects them again.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -114,6 +118,14 @@ struct _AtalayaMapController
   gint64          time_from;
   gint64          time_to;
   guint           rebuild_id;
+
+  /* The overlay */
+  GPtrArray      *overlay_wkb;      /* GBytes, nullable elements; NULL: none */
+  GisCrs         *overlay_crs;
+  GisLayerData   *overlay_data;     /* nullable while it is built */
+  GisRenderLayer *overlay_render;
+  GCancellable   *overlay_loading;  /* nullable */
+  gint64          overlay_selected; /* a feature to highlight; -1: none */
 };
 
 G_DEFINE_FINAL_TYPE (AtalayaMapController, atalaya_map_controller, G_TYPE_OBJECT)
@@ -121,6 +133,7 @@ G_DEFINE_FINAL_TYPE (AtalayaMapController, atalaya_map_controller, G_TYPE_OBJECT
 enum {
   PROP_0,
   PROP_LOADING,
+  PROP_OVERLAY,
   N_PROPS
 };
 
@@ -136,6 +149,7 @@ static guint signals[N_SIGNALS];
 
 static void load_layer (AtalayaMapController *self,
                         LayerState           *ls);
+static void load_overlay (AtalayaMapController *self);
 
 /* Builds the render layer of @ls from its data, style and the settings. */
 static void
@@ -174,6 +188,8 @@ rebuild_scene_now (gpointer user_data)
   guint n = self->layers != NULL ? g_list_model_get_n_items (self->layers) : 0;
 
   self->rebuild_id = 0;
+  if (self->view == NULL)
+    return G_SOURCE_REMOVE;
 
   /* the layer model is in drawing order, bottom first */
   for (guint i = 0; i < n; i++)
@@ -188,6 +204,8 @@ rebuild_scene_now (gpointer user_data)
       if (ls->render != NULL)
         g_ptr_array_add (scene->layers, gis_render_layer_ref (ls->render));
     }
+  if (self->overlay_render != NULL)
+    g_ptr_array_add (scene->layers, gis_render_layer_ref (self->overlay_render));
 
   atalaya_map_view_set_scene (self->view, G_OBJECT (scene));
   return G_SOURCE_REMOVE;
@@ -206,6 +224,8 @@ any_loading (AtalayaMapController *self)
   GHashTableIter iter;
   LayerState *ls;
 
+  if (self->overlay_loading != NULL)
+    return TRUE;
   g_hash_table_iter_init (&iter, self->states);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &ls))
     if (ls->loading != NULL)
@@ -308,6 +328,159 @@ load_layer (AtalayaMapController *self,
 
   if (!was_loading)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+}
+
+/* ---- the overlay ---------------------------------------------------------------- */
+
+/* Magenta, unlike any layer's default style and unlike the blue of saved
+ * result layers: the overlay is temporary.  Points are opaque markers
+ * with a white outline; lines and polygons a strong outline over a
+ * light fill, so that the layers below still show. */
+static GisStyle *
+overlay_style (GisLayerData *data)
+{
+  GisSymbol s;
+
+  gis_symbol_init (&s);
+  if (!gis_color_parse (GIS_STYLE_OVERLAY_COLOR, &s.fill))
+    g_assert_not_reached ();
+  s.stroke = s.fill;
+  s.size_px = 9.0;
+  if (gis_layer_data_is_point_layer (data))
+    {
+      if (!gis_color_parse ("#ffffff", &s.stroke))
+        g_assert_not_reached ();
+      s.stroke_width_px = 1.5;
+    }
+  else
+    {
+      s.fill.a = 0.25;
+      s.stroke_width_px = 2.0;
+    }
+  return gis_style_new_single (&s);
+}
+
+typedef struct
+{
+  GPtrArray *wkb;
+  GisCrs    *wkb_crs;
+  GisCrs    *display_crs;
+} OverlayJob;
+
+static void
+overlay_job_free (gpointer data)
+{
+  OverlayJob *job = data;
+
+  g_ptr_array_unref (job->wkb);
+  g_clear_pointer (&job->wkb_crs, gis_crs_unref);
+  gis_crs_unref (job->display_crs);
+  g_free (job);
+}
+
+static void
+overlay_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  OverlayJob *job = task_data;
+  GError *error = NULL;
+  GisLayerData *data;
+
+  data = gis_layer_data_new_from_wkb (job->wkb, job->wkb_crs, job->display_crs, &error);
+  if (data == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, data, (GDestroyNotify) gis_layer_data_unref);
+}
+
+static void
+load_overlay_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  AtalayaMapController *self = ATALAYA_MAP_CONTROLLER (object);
+  GCancellable *cancellable = g_task_get_cancellable (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GisLayerData) data = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autoptr(GisStyle) style = NULL;
+
+  /* cleared, or replaced by a newer overlay */
+  if (cancellable != self->overlay_loading || g_cancellable_is_cancelled (cancellable))
+    return;
+  g_clear_object (&self->overlay_loading);
+
+  if (data == NULL)
+    g_signal_emit (self, signals[ERROR], 0, error);
+  else if (self->view != NULL &&
+           !gis_crs_equal (gis_layer_data_get_crs (data),
+                           gis_viewport_get_crs (atalaya_map_view_get_viewport (self->view))))
+    {
+      /* the display CRS changed meanwhile */
+      load_overlay (self);
+      return;
+    }
+  else
+    {
+      style = overlay_style (data);
+      self->overlay_render = gis_render_layer_new (data, style, &error);
+      if (self->overlay_render == NULL)
+        g_signal_emit (self, signals[ERROR], 0, error);
+      else
+        {
+          self->overlay_data = g_steal_pointer (&data);
+          if (self->overlay_selected >= 0)
+            gis_render_layer_set_selection (self->overlay_render, &self->overlay_selected, 1);
+        }
+      queue_rebuild (self);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OVERLAY]);
+    }
+
+  if (!any_loading (self))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+}
+
+/* Projects the overlay's geometries to the display CRS on a worker thread. */
+static void
+load_overlay (AtalayaMapController *self)
+{
+  g_autoptr(GTask) task = NULL;
+  gboolean was_loading = any_loading (self);
+  OverlayJob *job;
+
+  if (self->overlay_loading != NULL)
+    g_cancellable_cancel (self->overlay_loading);
+  g_clear_object (&self->overlay_loading);
+  if (self->overlay_wkb == NULL || self->view == NULL)
+    return;
+  self->overlay_loading = g_cancellable_new ();
+
+  job = g_new0 (OverlayJob, 1);
+  job->wkb = g_ptr_array_ref (self->overlay_wkb);
+  job->wkb_crs = self->overlay_crs != NULL ? gis_crs_ref (self->overlay_crs) : NULL;
+  job->display_crs = gis_crs_ref (gis_viewport_get_crs (atalaya_map_view_get_viewport (self->view)));
+  task = g_task_new (self, self->overlay_loading, load_overlay_cb, NULL);
+  g_task_set_source_tag (task, load_overlay);
+  g_task_set_task_data (task, job, overlay_job_free);
+  g_task_run_in_thread (task, overlay_thread);
+
+  if (!was_loading)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+}
+
+/* Forgets the overlay's projected data (not its geometries). */
+static gboolean
+drop_overlay_data (AtalayaMapController *self)
+{
+  gboolean had = self->overlay_data != NULL || self->overlay_render != NULL;
+
+  if (self->overlay_loading != NULL)
+    g_cancellable_cancel (self->overlay_loading);
+  g_clear_object (&self->overlay_loading);
+  g_clear_pointer (&self->overlay_render, gis_render_layer_unref);
+  g_clear_pointer (&self->overlay_data, gis_layer_data_unref);
+  return had;
 }
 
 static GisStyle *
@@ -427,6 +600,14 @@ on_crs_changed (GisViewport          *viewport,
         g_clear_pointer (&ls->render, gis_render_layer_unref);
         any = TRUE;
       }
+  if (self->overlay_data != NULL &&
+      !gis_crs_equal (gis_layer_data_get_crs (self->overlay_data), gis_viewport_get_crs (viewport)))
+    {
+      drop_overlay_data (self);
+      load_overlay (self);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OVERLAY]);
+      any = TRUE;
+    }
   if (any)
     queue_rebuild (self);
 }
@@ -453,6 +634,9 @@ atalaya_map_controller_dispose (GObject *object)
         g_signal_handlers_disconnect_by_data (ls->layer, self);
     }
   g_clear_pointer (&self->states, g_hash_table_unref);
+  drop_overlay_data (self);
+  g_clear_pointer (&self->overlay_wkb, g_ptr_array_unref);
+  g_clear_pointer (&self->overlay_crs, gis_crs_unref);
   g_clear_object (&self->layers);
   g_clear_object (&self->store);
   g_clear_pointer (&self->store_path, g_free);
@@ -476,6 +660,9 @@ atalaya_map_controller_get_property (GObject    *object,
     case PROP_LOADING:
       g_value_set_boolean (value, atalaya_map_controller_get_loading (self));
       break;
+    case PROP_OVERLAY:
+      g_value_set_boxed (value, self->overlay_data);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -492,6 +679,16 @@ atalaya_map_controller_class_init (AtalayaMapControllerClass *klass)
   properties[PROP_LOADING] =
     g_param_spec_boolean ("loading", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * AtalayaMapController:overlay: (nullable)
+   *
+   * The overlay's data in the display CRS, once it is projected; %NULL
+   * without overlay, and while it is projected.
+   */
+  properties[PROP_OVERLAY] =
+    g_param_spec_boxed ("overlay", NULL, NULL, GIS_TYPE_LAYER_DATA,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -514,6 +711,7 @@ atalaya_map_controller_class_init (AtalayaMapControllerClass *klass)
 static void
 atalaya_map_controller_init (AtalayaMapController *self)
 {
+  self->overlay_selected = -1;
   self->states = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, layer_state_free);
 }
 
@@ -559,6 +757,10 @@ atalaya_map_controller_set_store (AtalayaMapController *self,
   if (self->layers != NULL)
     g_signal_handlers_disconnect_by_data (self->layers, self);
   g_hash_table_remove_all (self->states);
+  /* the overlay belongs to the store's data; the same store listed again
+   * (after an edit) keeps it */
+  if (store != self->store)
+    atalaya_map_controller_set_overlay (self, NULL, NULL);
   g_set_object (&self->store, store);
   g_set_object (&self->layers, layers);
   g_clear_pointer (&self->store_path, g_free);
@@ -992,4 +1194,91 @@ atalaya_map_controller_get_fids_extent (AtalayaMapController *self,
       gis_extent_add_extent (out_map_extent, &e);
     }
   return !gis_extent_is_empty (out_map_extent);
+}
+
+/**
+ * atalaya_map_controller_set_overlay:
+ * @self: a controller
+ * @wkb: (nullable) (element-type GBytes): geometries as little-endian 2D
+ *   WKB, %NULL elements for none; %NULL to remove the overlay
+ * @wkb_crs: (nullable): their CRS; %NULL for EPSG:4326
+ *
+ * Draws @wkb on top of every layer, in a highlight style, until it is
+ * removed or the store changes.  The overlay is not saved anywhere.  It
+ * is projected on a worker thread (and again after a change of display
+ * CRS): [property@AtalayaMapController:overlay] tells when it is drawn.
+ * Feature i of the overlay's data is element i of @wkb.
+ */
+void
+atalaya_map_controller_set_overlay (AtalayaMapController *self,
+                                    GPtrArray            *wkb,
+                                    GisCrs               *wkb_crs)
+{
+  gboolean had;
+
+  g_return_if_fail (ATALAYA_IS_MAP_CONTROLLER (self));
+
+  had = drop_overlay_data (self);
+  g_clear_pointer (&self->overlay_wkb, g_ptr_array_unref);
+  g_clear_pointer (&self->overlay_crs, gis_crs_unref);
+  self->overlay_selected = -1;
+  if (wkb != NULL)
+    {
+      self->overlay_wkb = g_ptr_array_ref (wkb);
+      self->overlay_crs = wkb_crs != NULL ? gis_crs_ref (wkb_crs) : NULL;
+      load_overlay (self);
+    }
+  else if (!any_loading (self))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+  if (had)
+    {
+      queue_rebuild (self);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OVERLAY]);
+    }
+}
+
+/**
+ * atalaya_map_controller_get_overlay:
+ *
+ * Returns: (transfer none) (nullable): the overlay's data in the display
+ *   CRS, once projected
+ */
+GisLayerData *
+atalaya_map_controller_get_overlay (AtalayaMapController *self)
+{
+  g_return_val_if_fail (ATALAYA_IS_MAP_CONTROLLER (self), NULL);
+
+  return self->overlay_data;
+}
+
+/**
+ * atalaya_map_controller_set_overlay_selected:
+ * @self: a controller
+ * @index: a feature of the overlay (an element of its WKB array), or -1
+ *
+ * Highlights one feature of the overlay as selected features are.
+ */
+void
+atalaya_map_controller_set_overlay_selected (AtalayaMapController *self,
+                                             gint64                index)
+{
+  GisRenderLayer *render;
+
+  g_return_if_fail (ATALAYA_IS_MAP_CONTROLLER (self));
+
+  if (index == self->overlay_selected)
+    return;
+  self->overlay_selected = MAX (index, -1);
+  if (self->overlay_render == NULL)
+    return;
+
+  /* a render job may hold the render layer: change a copy */
+  render = gis_render_layer_copy (self->overlay_render);
+  if (index >= 0)
+    gis_render_layer_set_selection (render, &index, 1);
+  else
+    gis_render_layer_set_selection (render, NULL, 0);
+  gis_render_layer_unref (self->overlay_render);
+  self->overlay_render = render;
+  queue_rebuild (self);
 }

@@ -70,5 +70,11 @@ gboolean              atalaya_map_controller_get_fids_extent (AtalayaMapControll
                                                               const gint64         *fids,
                                                               gsize                 n_fids,
                                                               GisExtent            *out_map_extent);
+void                  atalaya_map_controller_set_overlay     (AtalayaMapController *self,
+                                                              GPtrArray            *wkb,
+                                                              GisCrs               *wkb_crs);
+GisLayerData         *atalaya_map_controller_get_overlay     (AtalayaMapController *self);
+void                  atalaya_map_controller_set_overlay_selected (AtalayaMapController *self,
+                                                              gint64                index);
 
 G_END_DECLS

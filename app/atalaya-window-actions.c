@@ -655,6 +655,45 @@ atalaya_window_actions_attribute_table (GtkWidget  *widget,
   atalaya_window_show_table (self, layer);
 }
 
+/* ---- the SQL console ------------------------------------------------------------------ */
+
+static void
+atalaya_window_actions_sql_console (GtkWidget  *widget,
+                                    const char *action_name,
+                                    GVariant   *param)
+{
+  AtalayaWindow *self = ATALAYA_WINDOW (widget);
+
+  if (self->store == NULL)
+    return;
+  if (self->sql_console == NULL)
+    {
+      self->sql_console = atalaya_sql_console_new (GTK_WINDOW (self),
+                                                   gis_store_get_path (self->store),
+                                                   self->controller,
+                                                   self->map_view);
+      g_object_add_weak_pointer (G_OBJECT (self->sql_console), (gpointer *) &self->sql_console);
+    }
+  gtk_window_present (GTK_WINDOW (self->sql_console));
+}
+
+/**
+ * atalaya_window_close_sql_console: (skip)
+ *
+ * Closes the SQL console, if open; its overlay leaves the map.
+ */
+void
+atalaya_window_close_sql_console (AtalayaWindow *self)
+{
+  AtalayaSqlConsole *console = self->sql_console;
+
+  if (console == NULL)
+    return;
+  g_object_remove_weak_pointer (G_OBJECT (console), (gpointer *) &self->sql_console);
+  self->sql_console = NULL;
+  gtk_window_destroy (GTK_WINDOW (console));
+}
+
 /* ---- import and editing ------------------------------------------------------------- */
 
 static void
@@ -733,6 +772,8 @@ atalaya_window_class_actions_init (AtalayaWindowClass *klass)
                                    atalaya_window_actions_clear_selection);
   gtk_widget_class_install_action (widget_class, "win.zoom-to-selection", NULL,
                                    atalaya_window_actions_zoom_to_selection);
+  gtk_widget_class_install_action (widget_class, "win.sql-console", NULL,
+                                   atalaya_window_actions_sql_console);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open-store", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new-store", NULL);
@@ -747,6 +788,7 @@ atalaya_window_class_actions_init (AtalayaWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "win.undo", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.redo", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, GDK_SHIFT_MASK, "win.clear-selection", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_q, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.sql-console", NULL);
 }
 
 void
@@ -779,4 +821,5 @@ atalaya_window_actions_update (AtalayaWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo", self->editor != NULL && gis_editor_get_can_undo (self->editor));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.redo", self->editor != NULL && gis_editor_get_can_redo (self->editor));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.zoom-to-selection", has_store);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sql-console", has_store);
 }

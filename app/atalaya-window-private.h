@@ -10,6 +10,7 @@
 #include "atalaya-identify-panel.h"
 #include "atalaya-map-controller.h"
 #include "atalaya-map-view.h"
+#include "atalaya-sql-console.h"
 #include "atalaya-status-bar.h"
 #include "atalaya-time-bar.h"
 #include "atalaya-window.h"
@@ -42,6 +43,9 @@ struct _AtalayaWindow
   AtalayaFeatureForm   *feature_form;
   AtalayaIdentifyPanel *identify_panel;
   AtalayaAttributeTable *attribute_table;
+
+  /* Borrowed: a toplevel of its own; NULL when closed */
+  AtalayaSqlConsole    *sql_console;
 
   /* Owned */
   GSettings            *settings;
@@ -82,5 +86,6 @@ void      atalaya_window_show_table          (AtalayaWindow      *self,
 void      atalaya_window_identify_at         (AtalayaWindow      *self,
                                               double              x,
                                               double              y);
+void      atalaya_window_close_sql_console   (AtalayaWindow      *self);
 
 G_END_DECLS

@@ -617,6 +617,9 @@ atalaya_window_set_store (AtalayaWindow *self,
   if (self->store == store)
     return;
 
+  /* the console queries one store */
+  atalaya_window_close_sql_console (self);
+
   if (self->layers != NULL)
     g_signal_handlers_disconnect_by_func (self->layers, on_layers_items_changed, self);
 
@@ -1188,6 +1191,7 @@ atalaya_window_dispose (GObject *object)
     }
   g_clear_pointer (&self->dirty_layers, g_hash_table_unref);
 
+  atalaya_window_close_sql_console (self);
   if (self->layers != NULL)
     g_signal_handlers_disconnect_by_func (self->layers, on_layers_items_changed, self);
   if (self->controller != NULL)

@@ -6,6 +6,13 @@
  * connection while the cursor lives, which also stops SpatiaLite
  * functions such as DropTable() that write from inside a SELECT.
  *
+ * Virtual tables connect on their first use on a connection, and the
+ * R*Tree module's connect prepares (but never runs) the statements that
+ * would write its shadow tables: the authorizer would deny those and
+ * every query on a spatial index with them.  So the store's R*Trees and
+ * SpatiaLite's own index tables (SpatialIndex, KNN) connect before the
+ * authorizer is in place.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -110,6 +117,60 @@ on_authorize (void       *data,
     }
 }
 
+/* The virtual table modules connected ahead: those that live in the
+ * database.  Modules that read files (VirtualText, VirtualShape…) may be
+ * slow to connect and are left alone; queries on them are refused. */
+static gboolean
+is_index_module (const char *sql)
+{
+  static const char *const modules[] = {
+    "rtree", "rtree_i32", "VirtualSpatialIndex", "VirtualKNN", "VirtualKNN2", "VirtualElementary",
+  };
+  const char *p = NULL;
+  gsize n = 0;
+
+  /* CREATE VIRTUAL TABLE name USING module(...) */
+  for (const char *q = sql != NULL && *sql != '\0' ? sql + 1 : NULL; q != NULL && *q != '\0'; q++)
+    if (g_ascii_isspace (q[-1]) && g_ascii_strncasecmp (q, "USING", 5) == 0 && g_ascii_isspace (q[5]))
+      {
+        p = q + 5;
+        break;
+      }
+  if (p == NULL)
+    return FALSE;
+  while (g_ascii_isspace (*p))
+    p++;
+  while (g_ascii_isalnum (p[n]) || p[n] == '_')
+    n++;
+  for (guint i = 0; i < G_N_ELEMENTS (modules); i++)
+    if (n == strlen (modules[i]) && g_ascii_strncasecmp (p, modules[i], n) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+connect_index_tables (sqlite3 *db)
+{
+  g_autoptr(sqlite3_stmt) names = NULL;
+
+  names = gis_sql_prepare (db, "SELECT name, sql FROM sqlite_master "
+                               "WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'", NULL);
+  while (names != NULL && sqlite3_step (names) == SQLITE_ROW)
+    {
+      g_autofree char *quoted = NULL;
+      g_autofree char *sql = NULL;
+      sqlite3_stmt *stmt = NULL;
+
+      if (!is_index_module ((const char *) sqlite3_column_text (names, 1)))
+        continue;
+      quoted = gis_sql_quote_ident ((const char *) sqlite3_column_text (names, 0));
+      sql = g_strdup_printf ("SELECT 0 FROM %s LIMIT 0", quoted);
+      /* a table that does not connect fails again, and says why, in the query */
+      sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL);
+      sqlite3_finalize (stmt);
+    }
+}
+
 static void
 set_refused (GError **error)
 {
@@ -166,6 +227,7 @@ gis_store_query (GisStore    *store,
       cursor->reset_query_only = TRUE;
     }
 
+  connect_index_tables (cursor->db);
   sqlite3_set_authorizer (cursor->db, on_authorize, cursor);
 
   rc = sqlite3_prepare_v2 (cursor->db, sql, -1, &cursor->stmt, &tail);

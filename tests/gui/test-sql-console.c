@@ -173,11 +173,12 @@ overlay_is_set (gpointer data)
   return atalaya_map_controller_get_overlay (window->controller) != NULL;
 }
 
-/* The pixel of the map's image at @lon, @lat, as 0xAARRGGBB. */
+/* The pixel of the map's image @dx_px right of @lon, @lat, as 0xAARRGGBB. */
 static guint32
-map_pixel (Fixture *fx,
-           double   lon,
-           double   lat)
+map_pixel_right (Fixture *fx,
+                 double   lon,
+                 double   lat,
+                 double   dx_px)
 {
   GisViewport *viewport = atalaya_map_view_get_viewport (fx->window->map_view);
   GdkTexture *texture = atalaya_map_view_get_texture (fx->window->map_view);
@@ -190,13 +191,21 @@ map_pixel (Fixture *fx,
 
   g_assert_true (gis_viewport_lonlat_to_pixel (viewport, lon, lat, &px, &py));
   gdk_texture_download (texture, (guchar *) pixels, (gsize) w * 4);
-  x = (int) floor (px * scale);
+  x = (int) floor ((px + dx_px) * scale);
   y = (int) floor (py * scale);
   g_assert_cmpint (x, >=, 0);
   g_assert_cmpint (y, >=, 0);
   g_assert_cmpint (x, <, w);
   g_assert_cmpint (y, <, h);
   return pixels[y * w + x];
+}
+
+static guint32
+map_pixel (Fixture *fx,
+           double   lon,
+           double   lat)
+{
+  return map_pixel_right (fx, lon, lat, 0);
 }
 
 static void
@@ -331,6 +340,22 @@ test_count (Fixture       *fx,
   g_assert_cmpstr (result_page (fx), ==, "table");
   g_assert_cmpstr (atalaya_sql_console_get_cell (fx->console, 0, 0), ==, "POINT(1.5 2)");
   g_assert_cmpstr (atalaya_sql_console_get_cell (fx->console, 0, 1), ==, "5");
+
+  /* and the spatial index: SpatialIndex against the R*Tree read directly */
+  g_free (expected);
+  expected = g_strdup_printf ("%" G_GINT64_FORMAT,
+                              sqlite_int (fx->store_path, "SELECT count(*) FROM idx_ports_geom "
+                                                          "WHERE xmax >= -120 AND xmin <= -100 "
+                                                          "AND ymax >= 30 AND ymin <= 40"));
+  run (fx, "SELECT count(*) FROM ports WHERE rowid IN (SELECT rowid FROM SpatialIndex "
+           "WHERE f_table_name = 'ports' AND search_frame = BuildMbr(-120, 30, -100, 40))");
+  g_assert_cmpstr (result_page (fx), ==, "table");
+  g_assert_cmpstr (atalaya_sql_console_get_cell (fx->console, 0, 0), ==, expected);
+  g_assert_cmpstr (expected, !=, "0");
+  run (fx, "SELECT fid, distance FROM KNN WHERE f_table_name = 'ports' "
+           "AND ref_geometry = MakePoint(-100, 40) AND max_items = 5");
+  g_assert_cmpstr (result_page (fx), ==, "table");
+  g_assert_cmpuint (n_table_rows (fx), ==, 5);
 }
 
 static void
@@ -449,6 +474,25 @@ test_geometry_overlay (Fixture       *fx,
   on = map_pixel (fx, lon, lat);
   assert_color (on, GIS_STYLE_OVERLAY_COLOR);
 
+  /* the row picked in the table is highlighted: a ring around the symbol */
+  {
+    GtkSingleSelection *selection = GTK_SINGLE_SELECTION (gtk_column_view_get_model (fx->console->column_view));
+    GisColor yellow;
+    guint32 ring;
+
+    g_assert_true (gis_color_parse (GIS_STYLE_SELECTION_COLOR, &yellow));
+    g_assert_cmpuint (gtk_single_selection_get_selected (selection), ==, GTK_INVALID_LIST_POSITION);
+    g_assert_cmpuint (map_pixel_right (fx, lon, lat, 6.5) & 0xffffff, !=, 0xffd000);
+    gtk_single_selection_set_selected (selection, 0);
+    settle (fx);
+    ring = map_pixel_right (fx, lon, lat, 6.5);
+    assert_color (ring, GIS_STYLE_SELECTION_COLOR);
+    assert_color (map_pixel (fx, lon, lat), GIS_STYLE_OVERLAY_COLOR);
+    gtk_single_selection_set_selected (selection, GTK_INVALID_LIST_POSITION);
+    settle (fx);
+    g_assert_cmpuint (map_pixel_right (fx, lon, lat, 6.5), !=, ring);
+  }
+
   /* Zoom to Result shows every port */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fx->console), "console.zoom-to-result", NULL));
   {
@@ -493,6 +537,48 @@ test_geometry_overlay (Fixture       *fx,
   assert_color (after, GIS_STYLE_PORT_FILL);
 }
 
+/* A new display CRS projects the overlay again. */
+static void
+test_overlay_follows_crs (Fixture       *fx,
+                          gconstpointer  data)
+{
+  g_autoptr(GisCrs) mercator = gis_crs_new ("EPSG:3857", NULL);
+  g_autoptr(GisCrs) wgs = gis_crs_new_storage ();
+  g_autoptr(GisTransform) t = gis_transform_new (wgs, mercator, NULL);
+  g_autoptr(GError) error = NULL;
+  GisViewport *viewport;
+  GisLayerData *overlay;
+  GisExtent e;
+  double x, y;
+
+  SKIP_WITHOUT_SAMPLE (fx);
+
+  run (fx, "SELECT MakePoint(-106.45, 31.76, 4326) AS p");
+  wait_for (overlay_is_set, fx->window, "the overlay");
+  viewport = atalaya_map_view_get_viewport (fx->window->map_view);
+  g_assert_true (gis_viewport_set_crs (viewport, mercator, &error));
+  g_assert_no_error (error);
+  /* dropped at once, projected again on a worker */
+  g_assert_null (atalaya_map_controller_get_overlay (fx->window->controller));
+  wait_for (overlay_is_set, fx->window, "the overlay in the new CRS");
+  overlay = atalaya_map_controller_get_overlay (fx->window->controller);
+  g_assert_true (gis_crs_equal (gis_layer_data_get_crs (overlay), mercator));
+  x = -106.45;
+  y = 31.76;
+  g_assert_true (gis_transform_point (t, &x, &y));
+  gis_layer_data_get_feature_extent (overlay, 0, &e);
+  g_assert_cmpfloat_with_epsilon (e.min_x, x, 1e-6);
+  g_assert_cmpfloat_with_epsilon (e.min_y, y, 1e-6);
+
+  /* geometries in another SRID land at the same place */
+  run (fx, "SELECT ST_Transform(MakePoint(-106.45, 31.76, 4326), 5070)");
+  wait_for (overlay_is_set, fx->window, "the overlay from EPSG:5070");
+  overlay = atalaya_map_controller_get_overlay (fx->window->controller);
+  gis_layer_data_get_feature_extent (overlay, 0, &e);
+  g_assert_cmpfloat_with_epsilon (e.min_x, x, 1e-3);
+  g_assert_cmpfloat_with_epsilon (e.min_y, y, 1e-3);
+}
+
 static void
 test_writes_refused (Fixture       *fx,
                      gconstpointer  data)
@@ -508,6 +594,9 @@ test_writes_refused (Fixture       *fx,
     "ATTACH DATABASE ':memory:' AS other",
     "PRAGMA user_version = 7",
     "WITH d AS (SELECT 1) DELETE FROM ports",
+    "DELETE FROM idx_ports_geom",
+    "INSERT INTO idx_ports_geom VALUES (100000, 0, 1, 0, 1)",
+    "SELECT DisableSpatialIndex('ports', 'geom')",
     "SELECT 1; DELETE FROM ports",
   };
   g_autofree char *before = NULL;
@@ -657,6 +746,13 @@ test_history (Fixture       *fx,
   g_assert_cmpstr (text, ==, "SELECT draft");
   g_clear_pointer (&text, g_free);
 
+  /* after a run the editor holds the newest entry: Ctrl+Up skips it */
+  atalaya_sql_console_set_text (fx->console, "SELECT x FROM nowhere\n");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fx->console), "console.history-previous", NULL));
+  text = atalaya_sql_console_dup_text (fx->console);
+  g_assert_cmpstr (text, ==, "SELECT 1");
+  g_clear_pointer (&text, g_free);
+
   /* the popover lists them; a click recalls one */
   {
     GtkListBoxRow *row;
@@ -702,6 +798,37 @@ test_history (Fixture       *fx,
   g_assert_cmpstr (gtk_stack_get_visible_child_name (fx->console->history_stack), ==, "empty");
 }
 
+static gboolean
+shortcut_has_title (GtkWidget     *widget,
+                    gconstpointer  title)
+{
+  g_autofree char *t = NULL;
+
+  g_object_get (widget, "title", &t, NULL);
+  return g_strcmp0 (t, title) == 0;
+}
+
+/* The shortcuts window lists the console's keys. */
+static void
+test_shortcuts (Fixture       *fx,
+                gconstpointer  data)
+{
+  GtkShortcutsWindow *help;
+  GtkWidget *shortcut;
+  g_autofree char *accel = NULL;
+
+  SKIP_WITHOUT_SAMPLE (fx);
+
+  help = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (fx->window));
+  g_assert_nonnull (help);
+  shortcut = find_widget (GTK_WIDGET (help), GTK_TYPE_SHORTCUTS_SHORTCUT, shortcut_has_title, "SQL console");
+  g_assert_nonnull (shortcut);
+  g_object_get (shortcut, "accelerator", &accel, NULL);
+  g_assert_cmpstr (accel, ==, "<Shift><Control>q");
+  g_assert_nonnull (find_widget (GTK_WIDGET (help), GTK_TYPE_SHORTCUTS_SHORTCUT, shortcut_has_title,
+                                 "Run the statement or the selected text"));
+}
+
 static void
 test_store_change_closes (Fixture       *fx,
                           gconstpointer  data)
@@ -733,9 +860,11 @@ main (int    argc,
   g_test_add ("/sql-console/rows-and-columns", Fixture, NULL, fixture_set_up, test_rows_and_columns, fixture_tear_down);
   g_test_add ("/sql-console/row-cap", Fixture, NULL, fixture_set_up, test_row_cap, fixture_tear_down);
   g_test_add ("/sql-console/geometry-overlay", Fixture, NULL, fixture_set_up, test_geometry_overlay, fixture_tear_down);
+  g_test_add ("/sql-console/overlay-follows-crs", Fixture, NULL, fixture_set_up, test_overlay_follows_crs, fixture_tear_down);
   g_test_add ("/sql-console/writes-refused", Fixture, NULL, fixture_set_up, test_writes_refused, fixture_tear_down);
   g_test_add ("/sql-console/cancel", Fixture, NULL, fixture_set_up, test_cancel, fixture_tear_down);
   g_test_add ("/sql-console/history", Fixture, NULL, fixture_set_up, test_history, fixture_tear_down);
+  g_test_add ("/sql-console/shortcuts", Fixture, NULL, fixture_set_up, test_shortcuts, fixture_tear_down);
   g_test_add ("/sql-console/store-change-closes", Fixture, NULL, fixture_set_up, test_store_change_closes, fixture_tear_down);
 
   return g_test_run ();
