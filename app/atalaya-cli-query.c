@@ -554,8 +554,8 @@ cli_cmd_query (int    argc,
           g_print ("%s\n", description);
         }
       g_print (g_dngettext (GETTEXT_PACKAGE,
-                            "%u of %" G_GINT64_FORMAT " feature of “%s” matches: %s (%.2f s)\n",
-                            "%u of %" G_GINT64_FORMAT " features of “%s” match: %s (%.2f s)\n",
+                            "%u of %" PRId64 " feature of “%s” matches: %s (%.2f s)\n",
+                            "%u of %" PRId64 " features of “%s” match: %s (%.2f s)\n",
                             gis_layer_get_feature_count (target)),
                fids->len, gis_layer_get_feature_count (target), gis_query_get_target (query),
                *text != '\0' ? text : _("every feature"), (g_get_monotonic_time () - start) / 1e6);

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <inttypes.h>
 #include <json-glib/json-glib.h>
 #include <math.h>
 #include <stdlib.h>
@@ -790,7 +791,7 @@ node_from_json (JsonNode  *json,
           if (n < 1 || n > GIS_QUERY_MAX_NEAREST)
             {
               g_set_error (error, GIS_ERROR, GIS_ERROR_INVALID_INPUT,
-                           _("“nearest” takes 1 to %d features, not %" G_GINT64_FORMAT),
+                           _("“nearest” takes 1 to %d features, not %" PRId64),
                            GIS_QUERY_MAX_NEAREST, n);
               return NULL;
             }
