@@ -20,3 +20,4 @@
 #include "gis-features.h"
 #include "gis-edit.h"
 #include "gis-queries.h"
+#include "gis-analysis.h"

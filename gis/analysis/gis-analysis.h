@@ -1,0 +1,8 @@
+/* gis-analysis.h: coverage gaps and the siting of new resources
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "gis-mclp.h"
