@@ -58,17 +58,24 @@ check_problem (const GisMclpProblem  *p,
   return TRUE;
 }
 
-/* The demand @c adds to what @covered holds. */
+/* The demand @c adds to what @covered holds (a point listed twice counts
+ * once: @covered is marked 2 on the way and put back). */
 static double
 marginal (const GisMclpProblem *p,
-          const guint8         *covered,
+          guint8               *covered,
           guint                 c)
 {
   double g = 0;
 
   for (guint i = p->start[c]; i < p->start[c + 1]; i++)
-    if (!covered[p->items[i]])
-      g += p->weights[p->items[i]];
+    if (covered[p->items[i]] == 0)
+      {
+        g += p->weights[p->items[i]];
+        covered[p->items[i]] = 2;
+      }
+  for (guint i = p->start[c]; i < p->start[c + 1]; i++)
+    if (covered[p->items[i]] == 2)
+      covered[p->items[i]] = 0;
   return g;
 }
 
