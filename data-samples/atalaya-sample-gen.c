@@ -13,9 +13,11 @@
  *   incidents.csv             generated incidents with planted hotspots
  *
  * Everything that is generated comes from a small xoshiro256** generator
- * seeded from --seed, so the same seed and --incidents give byte-identical
- * files.  The program never calls setlocale(), so stdio uses the "C"
- * locale and '.' as decimal point.
+ * seeded from --seed, so the same seed and counts give byte-identical
+ * files.  --habitat and --facilities change only their own file: each
+ * layer draws from its own stream, so a larger count keeps the smaller
+ * one's rows as its first rows.  The program never calls setlocale(), so
+ * stdio uses the "C" locale and '.' as decimal point.
  */
 
 #ifndef GEOS_USE_ONLY_R_API
@@ -58,9 +60,11 @@
 #define N_PORTS_CA 85
 #define N_PORTS_MX 35
 #define PORT_MIN_DIST_KM 15.0
-#define N_HABITAT 300
+#define DEFAULT_HABITAT 300
+#define MAX_HABITAT 100000
 #define N_CITIES 180
 #define MAX_INCIDENTS G_GINT64_CONSTANT (100000000)
+#define MAX_FACILITIES G_GINT64_CONSTANT (10000000)
 
 /* Fixed "now" for the GeoPackage gpkg_contents.last_change column, so that
  * habitat.gpkg is reproducible. */
@@ -2316,18 +2320,23 @@ facility_name (Rng *r, int country, int sector, double x, double y, GString *s)
   g_string_free (place, TRUE);
 }
 
+/* Number of facilities when --facilities is not given. */
+static gint64
+default_facilities (gint64 n_incidents)
+{
+  gint64 n = MAX (G_GINT64_CONSTANT (2000), n_incidents / 20);
+  return MIN (n, G_GINT64_CONSTANT (100000));
+}
+
 static gboolean
-write_facilities (World *w, uint64_t seed, gint64 n_incidents, const char *dir, Summary *sum,
-                  GError **error)
+write_facilities (World *w, uint64_t seed, gint64 n, const char *dir, Summary *sum, GError **error)
 {
   Rng r;
   CsvOut out;
-  gint64 n = MAX (G_GINT64_CONSTANT (2000), n_incidents / 20);
   const gint64 d0 = days_from_civil (SPAN_START_YEAR, 1, 1);
   const gint64 d1 = days_from_civil (SPAN_END_YEAR, 12, 31);
   GString *name = g_string_new (NULL);
 
-  n = MIN (n, G_GINT64_CONSTANT (100000));
   rng_seed (&r, seed, STREAM_FACILITIES);
   if (!csv_open (&out, dir, "facilities.csv", error))
     {
@@ -2517,8 +2526,8 @@ pick_designation (Rng *r, int species)
 }
 
 static gboolean
-write_habitat (World *w, uint64_t seed, const char *dir, OGRSpatialReferenceH srs, Summary *sum,
-               GError **error)
+write_habitat (World *w, uint64_t seed, int n, const char *dir, OGRSpatialReferenceH srs,
+               Summary *sum, GError **error)
 {
   Rng r;
   OutLayer o;
@@ -2537,7 +2546,7 @@ write_habitat (World *w, uint64_t seed, const char *dir, OGRSpatialReferenceH sr
       !out_begin (&o, error))
     goto out;
 
-  for (int attempt = 0; made < N_HABITAT; attempt++)
+  for (int attempt = 0; made < n; attempt++)
     {
       double cx = 0, cy = 0, u = rng_uniform (&r);
       int c = -1, nv, species, desig;
@@ -2547,7 +2556,7 @@ write_habitat (World *w, uint64_t seed, const char *dir, OGRSpatialReferenceH sr
       OGRFeatureH f;
       OGRGeometryH g;
 
-      if (attempt > N_HABITAT * 100)
+      if (attempt > n * 100)
         {
           gen_fail (error, "habitat.gpkg", "cannot place habitat polygons on land");
           goto out;
@@ -2884,7 +2893,7 @@ world_free (World *w)
 
 static gboolean
 run (const char *world_map, const char *out_dir, const char *hotspots_path, gint64 n,
-     uint64_t seed, GError **error)
+     gint64 n_facilities, int n_habitat, uint64_t seed, GError **error)
 {
   World w;
   Summary sum;
@@ -2948,8 +2957,8 @@ run (const char *world_map, const char *out_dir, const char *hotspots_path, gint
       !write_boundaries (&w, out_dir, srs, error) ||
       !make_cities (&w, seed, error) ||
       !write_ports (&w, seed, out_dir, srs, &sum, error) ||
-      !write_facilities (&w, seed, n, out_dir, &sum, error) ||
-      !write_habitat (&w, seed, out_dir, srs, &sum, error) ||
+      !write_facilities (&w, seed, n_facilities, out_dir, &sum, error) ||
+      !write_habitat (&w, seed, n_habitat, out_dir, srs, &sum, error) ||
       !write_incidents (&w, seed, n, out_dir, &sum, error))
     goto out;
 
@@ -2985,12 +2994,17 @@ int
 main (int argc, char **argv)
 {
   char *world_map = NULL, *out_dir = NULL, *hotspots = NULL;
-  gint64 n = 100000, seed = 20261128;
+  gint64 n = 100000, n_facilities = -1 /* from n */, seed = 20261128;
+  int n_habitat = DEFAULT_HABITAT;
   GOptionEntry entries[] = {
     { "world-map", 0, 0, G_OPTION_ARG_FILENAME, &world_map,
       "Natural Earth world_map.gpkg (from Debian's qgis-common)", "PATH" },
     { "out-dir", 0, 0, G_OPTION_ARG_FILENAME, &out_dir, "Directory to write the files into", "DIR" },
     { "incidents", 0, 0, G_OPTION_ARG_INT64, &n, "Number of incidents (default 100000)", "N" },
+    { "facilities", 0, 0, G_OPTION_ARG_INT64, &n_facilities,
+      "Number of facilities (default max(2000, N/20), at most 100000)", "N" },
+    { "habitat", 0, 0, G_OPTION_ARG_INT, &n_habitat, "Number of habitat polygons (default 300)",
+      "N" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 20261128)", "S" },
     { "hotspots", 0, 0, G_OPTION_ARG_FILENAME, &hotspots, "Planted hotspots CSV", "FILE" },
     G_OPTION_ENTRY_NULL
@@ -3028,6 +3042,19 @@ main (int argc, char **argv)
                PROGRAM_NAME, MAX_INCIDENTS);
       status = 1;
     }
+  else if (n_facilities != -1 && (n_facilities < 1 || n_facilities > MAX_FACILITIES))
+    {
+      fprintf (stderr,
+               "%s: command line: --facilities must be between 1 and %" G_GINT64_FORMAT "\n",
+               PROGRAM_NAME, MAX_FACILITIES);
+      status = 1;
+    }
+  else if (n_habitat < 1 || n_habitat > MAX_HABITAT)
+    {
+      fprintf (stderr, "%s: command line: --habitat must be between 1 and %d\n", PROGRAM_NAME,
+               MAX_HABITAT);
+      status = 1;
+    }
   if (status != 0)
     goto out;
 
@@ -3035,8 +3062,11 @@ main (int argc, char **argv)
   CPLPushErrorHandler (CPLQuietErrorHandler);
   CPLSetConfigOption ("OGR_CURRENT_DATE", FIXED_GPKG_DATE);
 
+  if (n_facilities == -1)
+    n_facilities = default_facilities (n);
+
   if (!run (world_map, out_dir, hotspots != NULL ? hotspots : ATALAYA_SAMPLE_HOTSPOTS, n,
-            (uint64_t) seed, &error))
+            n_facilities, n_habitat, (uint64_t) seed, &error))
     {
       fprintf (stderr, "%s: %s\n", PROGRAM_NAME, error != NULL ? error->message : "failed");
       g_clear_error (&error);

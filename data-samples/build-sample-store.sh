@@ -6,7 +6,8 @@
 # usage: build-sample-store.sh --cli PATH_TO_atalaya-cli
 #                              --gen PATH_TO_atalaya-sample-gen
 #                              --out STORE.sqlite
-#                              [--incidents N] [--cache DIR] [--verbose]
+#                              [--incidents N] [--habitat N] [--facilities N]
+#                              [--cache DIR] [--verbose]
 #
 # 1. Finds Natural Earth's world_map.gpkg: the installed copy of Debian's
 #    qgis-common package, or else a copy downloaded with
@@ -35,12 +36,14 @@ die () {
 usage () {
     cat >&2 <<EOF
 usage: $0 --cli PATH_TO_atalaya-cli --gen PATH_TO_atalaya-sample-gen --out STORE.sqlite
-          [--incidents N] [--cache DIR] [--verbose]
+          [--incidents N] [--habitat N] [--facilities N] [--cache DIR] [--verbose]
 
   --cli PATH       atalaya-cli executable
   --gen PATH       atalaya-sample-gen executable
   --out FILE       store to write (replaced only when the build succeeded)
   --incidents N    number of generated incidents (default 100000)
+  --habitat N      number of generated habitat polygons (default 300)
+  --facilities N   number of generated facilities (default max(2000, N/20), at most 100000)
   --cache DIR      download/work directory (default: directory of --out + /cache)
   --verbose        do not pass --quiet to atalaya-cli import
 EOF
@@ -51,10 +54,20 @@ need_arg () {
     [ "$#" -ge 2 ] || { printf '%s: error: %s needs a value\n' "$PROG" "$1" >&2; usage; }
 }
 
+# check_count OPTION VALUE: VALUE is a whole number >= 1
+check_count () {
+    case "$2" in
+        ''|*[!0-9]*) die "$1 must be a positive integer, not '$2'" ;;
+    esac
+    [ "$2" -ge 1 ] || die "$1 must be at least 1"
+}
+
 CLI=
 GEN=
 OUT=
 INCIDENTS=100000
+HABITAT=
+FACILITIES=
 CACHE=
 QUIET=--quiet
 
@@ -68,6 +81,10 @@ while [ "$#" -gt 0 ]; do
         --out=*) OUT=${1#*=}; shift ;;
         --incidents) need_arg "$@"; INCIDENTS=$2; shift 2 ;;
         --incidents=*) INCIDENTS=${1#*=}; shift ;;
+        --habitat) need_arg "$@"; HABITAT=$2; shift 2 ;;
+        --habitat=*) HABITAT=${1#*=}; shift ;;
+        --facilities) need_arg "$@"; FACILITIES=$2; shift 2 ;;
+        --facilities=*) FACILITIES=${1#*=}; shift ;;
         --cache) need_arg "$@"; CACHE=$2; shift 2 ;;
         --cache=*) CACHE=${1#*=}; shift ;;
         --verbose|-v) QUIET=; shift ;;
@@ -79,10 +96,17 @@ done
 [ -n "$CLI" ] || { printf '%s: error: --cli is required\n' "$PROG" >&2; usage; }
 [ -n "$GEN" ] || { printf '%s: error: --gen is required\n' "$PROG" >&2; usage; }
 [ -n "$OUT" ] || { printf '%s: error: --out is required\n' "$PROG" >&2; usage; }
-case "$INCIDENTS" in
-    ''|*[!0-9]*) die "--incidents must be a positive integer, not '$INCIDENTS'" ;;
-esac
-[ "$INCIDENTS" -ge 1 ] || die "--incidents must be at least 1"
+check_count --incidents "$INCIDENTS"
+# The generator's own defaults apply unless --habitat / --facilities is given.
+GEN_COUNTS=
+if [ -n "$HABITAT" ]; then
+    check_count --habitat "$HABITAT"
+    GEN_COUNTS="$GEN_COUNTS --habitat $HABITAT"
+fi
+if [ -n "$FACILITIES" ]; then
+    check_count --facilities "$FACILITIES"
+    GEN_COUNTS="$GEN_COUNTS --facilities $FACILITIES"
+fi
 
 # Accept bare command names as well as paths.
 case "$CLI" in */*) ;; *) CLI=$(command -v "$CLI" || true) ;; esac
@@ -164,9 +188,11 @@ fi
 # --- (b) generated inputs ---------------------------------------------------
 
 GEN_DIR=$(mktemp -d "$CACHE/gen.XXXXXX") || die "cannot create a temporary directory in $CACHE"
-say "generating sample data ($INCIDENTS incidents)"
+say "generating sample data ($INCIDENTS incidents${GEN_COUNTS:+,$GEN_COUNTS})"
+# $GEN_COUNTS holds only option names and digits: leave it unquoted on purpose.
+# shellcheck disable=SC2086
 "$GEN" --world-map "$WORLD_MAP" --out-dir "$GEN_DIR" --incidents "$INCIDENTS" \
-    --hotspots "$HOTSPOTS" ||
+    $GEN_COUNTS --hotspots "$HOTSPOTS" ||
     die "atalaya-sample-gen failed"
 for f in countries.geojson states_provinces.geojson boundary_lines.geojson ports.geojson \
          facilities.csv habitat.gpkg incidents.csv; do
