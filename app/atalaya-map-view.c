@@ -60,6 +60,10 @@ struct _AtalayaMapView
   double                pointer_x, pointer_y;
   gboolean              pointer_inside;
 
+  /* the polygon (or point) being drawn, lon/lat pairs */
+  GArray               *sketch;
+  gboolean              sketch_done;
+
   /* marker overlay */
   gboolean              marker_visible;
   double                marker_lon, marker_lat;
@@ -92,6 +96,9 @@ enum {
   FILE_DROPPED,
   RENDERED,
   USER_MOVED,
+  POLYGON_DRAWN,
+  POINT_PICKED,
+  DRAWING_CANCELLED,
   N_SIGNALS
 };
 
@@ -405,6 +412,59 @@ draw_scale_bar (AtalayaMapView *self,
   cairo_destroy (cr);
 }
 
+/* The polygon being drawn, with a rubber band from its last vertex to
+ * the pointer; once closed, filled; a picked point as a dot. */
+static void
+draw_sketch (AtalayaMapView *self,
+             GtkSnapshot    *snapshot,
+             int             width,
+             int             height)
+{
+  cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  guint n = self->sketch->len / 2;
+  const double *v = (const double *) (gpointer) self->sketch->data;
+  gboolean point = self->tool == ATALAYA_MAP_TOOL_PICK_POINT || (self->sketch_done && n == 1);
+
+  for (guint i = 0; i < n; i++)
+    {
+      double px, py;
+
+      if (!gis_viewport_lonlat_to_pixel (self->viewport, v[2 * i], v[2 * i + 1], &px, &py))
+        continue;
+      if (i == 0)
+        cairo_move_to (cr, px, py);
+      else
+        cairo_line_to (cr, px, py);
+    }
+  if (!self->sketch_done && self->pointer_inside && self->tool == ATALAYA_MAP_TOOL_DRAW_POLYGON)
+    cairo_line_to (cr, self->pointer_x, self->pointer_y);
+  if (self->sketch_done || n > 1)
+    cairo_close_path (cr);
+  cairo_set_source_rgba (cr, 0.90, 0.38, 0.0, self->sketch_done ? 0.18 : 0.10);
+  cairo_fill_preserve (cr);
+  cairo_set_line_width (cr, 2);
+  cairo_set_source_rgba (cr, 0.90, 0.38, 0.0, 0.95);
+  cairo_stroke (cr);
+
+  for (guint i = 0; i < n; i++)
+    {
+      double px, py;
+
+      if (!gis_viewport_lonlat_to_pixel (self->viewport, v[2 * i], v[2 * i + 1], &px, &py))
+        continue;
+      if (point)
+        cairo_arc (cr, px, py, 6, 0, 2 * G_PI);
+      else
+        cairo_rectangle (cr, px - 3.5, py - 3.5, 7, 7);
+      cairo_set_source_rgb (cr, 1, 1, 1);
+      cairo_fill_preserve (cr);
+      cairo_set_line_width (cr, 1.5);
+      cairo_set_source_rgb (cr, 0.90, 0.38, 0.0);
+      cairo_stroke (cr);
+    }
+  cairo_destroy (cr);
+}
+
 static gboolean
 uses_cairo_renderer (GtkWidget *widget)
 {
@@ -480,6 +540,9 @@ atalaya_map_view_snapshot (GtkWidget   *widget,
           cairo_destroy (cr);
         }
     }
+
+  if (self->sketch->len > 0)
+    draw_sketch (self, snapshot, width, height);
 
   if (self->selecting)
     {
@@ -558,6 +621,8 @@ on_motion (GtkEventControllerMotion *controller,
   self->pointer_y = y;
   self->pointer_inside = TRUE;
   emit_cursor (self, x, y);
+  if (self->tool == ATALAYA_MAP_TOOL_DRAW_POLYGON && self->sketch->len > 0 && !self->sketch_done)
+    gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 static void
@@ -566,6 +631,95 @@ on_leave (GtkEventControllerMotion *controller,
 {
   self->pointer_inside = FALSE;
   g_signal_emit (self, signals[CURSOR_MOVED], 0, 0.0, 0.0, FALSE);
+}
+
+/* ---- drawing a polygon, picking a point ----------------------------------------- */
+
+static void
+sketch_clear (AtalayaMapView *self)
+{
+  g_array_set_size (self->sketch, 0);
+  self->sketch_done = FALSE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* Closes the polygon: at least three vertices, in lon/lat. */
+static gboolean
+sketch_finish (AtalayaMapView *self)
+{
+  g_autoptr(GString) wkt = NULL;
+  guint n = self->sketch->len / 2;
+  const double *v = (const double *) (gpointer) self->sketch->data;
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (self->sketch_done || n < 3)
+    return FALSE;
+  wkt = g_string_new ("POLYGON((");
+  for (guint i = 0; i <= n; i++)
+    {
+      guint k = i % n;
+
+      if (i > 0)
+        g_string_append (wkt, ", ");
+      g_string_append (wkt, g_ascii_formatd (buf, sizeof buf, "%.10g", v[2 * k]));
+      g_string_append_c (wkt, ' ');
+      g_string_append (wkt, g_ascii_formatd (buf, sizeof buf, "%.10g", v[2 * k + 1]));
+    }
+  g_string_append (wkt, "))");
+  self->sketch_done = TRUE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  atalaya_map_view_set_tool (self, ATALAYA_MAP_TOOL_PAN);
+  g_signal_emit (self, signals[POLYGON_DRAWN], 0, wkt->str);
+  return TRUE;
+}
+
+static void
+sketch_cancel (AtalayaMapView *self)
+{
+  sketch_clear (self);
+  g_signal_emit (self, signals[DRAWING_CANCELLED], 0);
+}
+
+/* A click of the drawing tools; FALSE when the tool is another. */
+static gboolean
+sketch_click (AtalayaMapView *self,
+              int             n_press,
+              double          lon,
+              double          lat)
+{
+  if (self->tool == ATALAYA_MAP_TOOL_DRAW_POLYGON)
+    {
+      /* the first click of a double click added the last vertex */
+      if (n_press >= 2)
+        {
+          sketch_finish (self);
+          return TRUE;
+        }
+      if (self->sketch_done)
+        sketch_clear (self);
+      g_array_append_val (self->sketch, lon);
+      g_array_append_val (self->sketch, lat);
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+      return TRUE;
+    }
+  if (self->tool == ATALAYA_MAP_TOOL_PICK_POINT)
+    {
+      char x[G_ASCII_DTOSTR_BUF_SIZE], y[G_ASCII_DTOSTR_BUF_SIZE];
+      g_autofree char *wkt = NULL;
+
+      if (n_press != 1)
+        return TRUE;
+      sketch_clear (self);
+      g_array_append_val (self->sketch, lon);
+      g_array_append_val (self->sketch, lat);
+      self->sketch_done = TRUE;
+      wkt = g_strdup_printf ("POINT(%s %s)", g_ascii_formatd (x, sizeof x, "%.10g", lon),
+                             g_ascii_formatd (y, sizeof y, "%.10g", lat));
+      atalaya_map_view_set_tool (self, ATALAYA_MAP_TOOL_PAN);
+      g_signal_emit (self, signals[POINT_PICKED], 0, wkt);
+      return TRUE;
+    }
+  return FALSE;
 }
 
 static void
@@ -700,6 +854,8 @@ on_click_released (GtkGestureClick *gesture,
     return;
   if (!gis_viewport_pixel_to_lonlat (self->viewport, x, y, &lon, &lat))
     return;
+  if (sketch_click (self, n_press, lon, lat))
+    return;
 
   state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (gesture));
   g_signal_emit (self, signals[CLICKED], 0, lon, lat, x, y, n_press, (guint) state);
@@ -830,6 +986,16 @@ on_key_pressed (GtkEventControllerKey *controller,
     case GDK_KEY_KP_Subtract:
       atalaya_map_view_zoom_out (self);
       return TRUE;
+    case GDK_KEY_Return:
+    case GDK_KEY_KP_Enter:
+    case GDK_KEY_ISO_Enter:
+      return self->tool == ATALAYA_MAP_TOOL_DRAW_POLYGON && sketch_finish (self);
+    case GDK_KEY_BackSpace:
+      if (self->tool != ATALAYA_MAP_TOOL_DRAW_POLYGON || self->sketch_done || self->sketch->len == 0)
+        return FALSE;
+      g_array_set_size (self->sketch, self->sketch->len - 2);
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+      return TRUE;
     case GDK_KEY_Escape:
       if (self->tool != ATALAYA_MAP_TOOL_PAN)
         {
@@ -882,6 +1048,16 @@ atalaya_map_view_dispose (GObject *object)
 }
 
 static void
+atalaya_map_view_finalize (GObject *object)
+{
+  AtalayaMapView *self = (AtalayaMapView *) object;
+
+  g_clear_pointer (&self->sketch, g_array_unref);
+
+  G_OBJECT_CLASS (atalaya_map_view_parent_class)->finalize (object);
+}
+
+static void
 atalaya_map_view_get_property (GObject    *object,
                                guint       prop_id,
                                GValue     *value,
@@ -927,6 +1103,7 @@ atalaya_map_view_class_init (AtalayaMapViewClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = atalaya_map_view_dispose;
+  object_class->finalize = atalaya_map_view_finalize;
   object_class->get_property = atalaya_map_view_get_property;
   object_class->set_property = atalaya_map_view_set_property;
 
@@ -937,7 +1114,7 @@ atalaya_map_view_class_init (AtalayaMapViewClass *klass)
 
   properties[PROP_TOOL] =
     g_param_spec_int ("tool", NULL, NULL,
-                      ATALAYA_MAP_TOOL_PAN, ATALAYA_MAP_TOOL_MOVE_POINT, ATALAYA_MAP_TOOL_PAN,
+                      ATALAYA_MAP_TOOL_PAN, ATALAYA_MAP_TOOL_PICK_POINT, ATALAYA_MAP_TOOL_PAN,
                       G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_RENDERING] =
     g_param_spec_boolean ("rendering", NULL, NULL, FALSE,
@@ -1019,6 +1196,34 @@ atalaya_map_view_class_init (AtalayaMapViewClass *klass)
     g_signal_new ("user-moved", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 0);
 
+  /**
+   * AtalayaMapView::polygon-drawn:
+   * @wkt: the polygon drawn with the draw-polygon tool, in WKT, lon/lat
+   *
+   * The polygon stays on the map until atalaya_map_view_clear_sketch()
+   * or the next drawing.
+   */
+  signals[POLYGON_DRAWN] =
+    g_signal_new ("polygon-drawn", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /**
+   * AtalayaMapView::point-picked:
+   * @wkt: the point clicked with the pick-point tool, in WKT, lon/lat
+   */
+  signals[POINT_PICKED] =
+    g_signal_new ("point-picked", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /**
+   * AtalayaMapView::drawing-cancelled:
+   *
+   * Escape, or another tool, ended a drawing before it was done.
+   */
+  signals[DRAWING_CANCELLED] =
+    g_signal_new ("drawing-cancelled", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 0);
+
   gtk_widget_class_set_css_name (widget_class, "mapview");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
 }
@@ -1033,6 +1238,7 @@ atalaya_map_view_init (AtalayaMapView *self)
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
 
+  self->sketch = g_array_new (FALSE, FALSE, sizeof (double));
   self->viewport = gis_viewport_new (crs);
   g_signal_connect (self->viewport, "changed", G_CALLBACK (on_viewport_changed), self);
 
@@ -1172,13 +1378,21 @@ void
 atalaya_map_view_set_tool (AtalayaMapView *self,
                            AtalayaMapTool  tool)
 {
-  static const char *const cursors[] = { NULL, "crosshair", "copy", "move" };
+  static const char *const cursors[] = { NULL, "crosshair", "copy", "move", "crosshair", "crosshair" };
+  AtalayaMapTool old;
 
   g_return_if_fail (ATALAYA_IS_MAP_VIEW (self));
+  g_return_if_fail (tool <= ATALAYA_MAP_TOOL_PICK_POINT);
 
   if (self->tool == tool)
     return;
+  old = self->tool;
   self->tool = tool;
+  /* a drawing left unfinished is dropped */
+  if ((old == ATALAYA_MAP_TOOL_DRAW_POLYGON || old == ATALAYA_MAP_TOOL_PICK_POINT) && !self->sketch_done)
+    sketch_cancel (self);
+  else if (tool == ATALAYA_MAP_TOOL_DRAW_POLYGON || tool == ATALAYA_MAP_TOOL_PICK_POINT)
+    sketch_clear (self);
   gtk_widget_set_cursor_from_name (GTK_WIDGET (self), cursors[tool]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOOL]);
 }
@@ -1265,4 +1479,30 @@ atalaya_map_view_reset_frame_stats (AtalayaMapView *self)
   self->n_frames = 0;
   self->max_frame_ms = 0;
   self->max_main_ms = 0;
+}
+
+/**
+ * atalaya_map_view_clear_sketch:
+ *
+ * Removes the polygon or point drawn with the drawing tools from the map.
+ */
+void
+atalaya_map_view_clear_sketch (AtalayaMapView *self)
+{
+  g_return_if_fail (ATALAYA_IS_MAP_VIEW (self));
+
+  sketch_clear (self);
+}
+
+/**
+ * atalaya_map_view_get_n_sketch_vertices:
+ *
+ * Returns: the vertices of the polygon being drawn (or drawn)
+ */
+guint
+atalaya_map_view_get_n_sketch_vertices (AtalayaMapView *self)
+{
+  g_return_val_if_fail (ATALAYA_IS_MAP_VIEW (self), 0);
+
+  return self->sketch->len / 2;
 }

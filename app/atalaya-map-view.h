@@ -17,6 +17,11 @@ G_BEGIN_DECLS
  * @ATALAYA_MAP_TOOL_SELECT: click selects, drag selects a rectangle
  * @ATALAYA_MAP_TOOL_ADD_POINT: click adds a point to the edit layer
  * @ATALAYA_MAP_TOOL_MOVE_POINT: drag a point of the edit layer
+ * @ATALAYA_MAP_TOOL_DRAW_POLYGON: clicks add vertices of a polygon; a
+ *   double click or Enter closes it, Backspace removes the last vertex,
+ *   Escape cancels (AtalayaMapView::polygon-drawn)
+ * @ATALAYA_MAP_TOOL_PICK_POINT: a click picks a point
+ *   (AtalayaMapView::point-picked)
  */
 typedef enum
 {
@@ -24,6 +29,8 @@ typedef enum
   ATALAYA_MAP_TOOL_SELECT,
   ATALAYA_MAP_TOOL_ADD_POINT,
   ATALAYA_MAP_TOOL_MOVE_POINT,
+  ATALAYA_MAP_TOOL_DRAW_POLYGON,
+  ATALAYA_MAP_TOOL_PICK_POINT,
 } AtalayaMapTool;
 
 #define ATALAYA_TYPE_MAP_VIEW (atalaya_map_view_get_type ())
@@ -75,5 +82,7 @@ void            atalaya_map_view_get_frame_stats  (AtalayaMapView       *self,
                                                    double               *max_frame_ms,
                                                    double               *max_main_thread_ms);
 void            atalaya_map_view_reset_frame_stats (AtalayaMapView      *self);
+void            atalaya_map_view_clear_sketch     (AtalayaMapView       *self);
+guint           atalaya_map_view_get_n_sketch_vertices (AtalayaMapView  *self);
 
 G_END_DECLS

@@ -44,7 +44,7 @@ static void watch_layers (AtalayaWindow *self);
 static void update_store_menu (AtalayaWindow *self);
 
 /* the names of AtalayaMapTool, as the win.tool action takes them */
-static const char *const tool_names[] = { "pan", "select", "add-point", "move-point" };
+static const char *const tool_names[] = { "pan", "select", "add-point", "move-point", "draw-polygon", "pick-point" };
 
 /* ---- presentation ------------------------------------------------------ */
 
@@ -498,6 +498,11 @@ on_map_clicked (AtalayaMapView *view,
         if (hits->len > 0)
           show_feature_form (self, layer, g_array_index (hits, AtalayaHit, 0).fid);
       }
+      break;
+
+    case ATALAYA_MAP_TOOL_DRAW_POLYGON:
+    case ATALAYA_MAP_TOOL_PICK_POINT:
+      /* the map view draws; the query panel takes the shape */
       break;
 
     case ATALAYA_MAP_TOOL_PAN:
@@ -1300,8 +1305,8 @@ atalaya_window_class_init (AtalayaWindowClass *klass)
   /**
    * AtalayaWindow:tool:
    *
-   * The map tool: "pan" (and identify), "select", "add-point" or
-   * "move-point".
+   * The map tool: "pan" (and identify), "select", "add-point",
+   * "move-point", "draw-polygon" or "pick-point".
    */
   properties[PROP_TOOL] =
     g_param_spec_string ("tool", NULL, NULL, "pan",
