@@ -21,3 +21,4 @@
 #include "gis-edit.h"
 #include "gis-queries.h"
 #include "gis-analysis.h"
+#include "gis-hotspots.h"

@@ -1,0 +1,8 @@
+/* gis-hotspots.h: hotspot analyses on projected points
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "gis-kde.h"
