@@ -28,4 +28,8 @@ int cli_cmd_edit     (int    argc,
 int cli_cmd_query    (int    argc,
                       char **argv);
 
+/* atalaya-cli-coverage.c */
+int cli_cmd_coverage (int    argc,
+                      char **argv);
+
 G_END_DECLS

@@ -883,6 +883,7 @@ static const Command commands[] = {
   { "export", N_("Export a layer or a query result to a GIS file"), cmd_export },
   { "sql", N_("Run a read-only SQL query"), cmd_sql },
   { "query", N_("Select features without SQL: spatial, attribute and date conditions"), cli_cmd_query },
+  { "coverage", N_("Find gaps in enforcement coverage, and sites for new resources"), cli_cmd_coverage },
   { "render", N_("Draw the map of a store to an image"), cli_cmd_render },
   { "style", N_("Show or set how a layer is drawn"), cli_cmd_style },
   { "identify", N_("List the features at a point"), cli_cmd_identify },

@@ -31,6 +31,8 @@ GisImportProbe *gis_import_probe        (const char              *path,
                                          GError                 **error);
 void            gis_import_probe_free   (GisImportProbe          *probe);
 gboolean        gis_import_is_csv_path  (const char              *path);
+const char     *gis_country_code_from_text (const char           *s,
+                                            gsize                 len);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GisImportProbe, gis_import_probe_free)
 

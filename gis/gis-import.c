@@ -1724,9 +1724,17 @@ prepare_insert (Writer  *w,
   return gis_sql_prepare (w->db, sql->str, error);
 }
 
-static const char *
-normalize_country (const char *s,
-                   gsize       len)
+/**
+ * gis_country_code_from_text:
+ * @s: a country's name or code, in English, French or Spanish
+ * @len: its length in bytes
+ *
+ * Returns: (nullable): "CA", "US" or "MX", or %NULL for another country
+ *   or text
+ */
+const char *
+gis_country_code_from_text (const char *s,
+                            gsize       len)
 {
   static const struct { const char *name; const char *code; } names[] = {
     { "ca", "CA" }, { "can", "CA" }, { "canada", "CA" }, { "canadá", "CA" },
@@ -1857,7 +1865,7 @@ bind_role (Writer       *w,
             sqlite3_bind_null (stmt, param);
             return NULL;
           }
-        code = normalize_country (text, strlen (text));
+        code = gis_country_code_from_text (text, strlen (text));
         sqlite3_bind_text (stmt, param, code != NULL ? code : text, -1, SQLITE_TRANSIENT);
         return NULL;
       }

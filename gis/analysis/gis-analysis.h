@@ -5,4 +5,5 @@
 
 #pragma once
 
+#include "gis-coverage.h"
 #include "gis-mclp.h"
