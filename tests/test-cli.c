@@ -62,7 +62,7 @@ static void
 test_usage (void)
 {
   static const char *const commands[] = { "init", "import", "layers", "info", "export", "sql",
-                                          "render", "style", "identify", "edit", "query" };
+                                          "render", "style", "identify", "edit", "query", "coverage" };
   g_autofree char *out = NULL, *err = NULL;
 
   g_assert_cmpint (run (&out, &err, NULL), ==, 2);
