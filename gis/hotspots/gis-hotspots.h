@@ -5,4 +5,5 @@
 
 #pragma once
 
+#include "gis-gistar.h"
 #include "gis-kde.h"
