@@ -5,5 +5,6 @@
 
 #pragma once
 
+#include "gis-dbscan.h"
 #include "gis-gistar.h"
 #include "gis-kde.h"
