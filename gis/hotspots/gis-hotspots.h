@@ -6,5 +6,6 @@
 #pragma once
 
 #include "gis-dbscan.h"
+#include "gis-emerging.h"
 #include "gis-gistar.h"
 #include "gis-kde.h"
