@@ -694,6 +694,16 @@ atalaya_window_close_sql_console (AtalayaWindow *self)
   gtk_window_destroy (GTK_WINDOW (console));
 }
 
+/* ---- the query panel ------------------------------------------------------------------ */
+
+static void
+atalaya_window_actions_query (GtkWidget  *widget,
+                              const char *action_name,
+                              GVariant   *param)
+{
+  atalaya_window_show_query_panel (ATALAYA_WINDOW (widget));
+}
+
 /* ---- import and editing ------------------------------------------------------------- */
 
 static void
@@ -774,6 +784,8 @@ atalaya_window_class_actions_init (AtalayaWindowClass *klass)
                                    atalaya_window_actions_zoom_to_selection);
   gtk_widget_class_install_action (widget_class, "win.sql-console", NULL,
                                    atalaya_window_actions_sql_console);
+  gtk_widget_class_install_action (widget_class, "win.query", NULL,
+                                   atalaya_window_actions_query);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open-store", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new-store", NULL);
@@ -789,6 +801,7 @@ atalaya_window_class_actions_init (AtalayaWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.redo", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, GDK_SHIFT_MASK, "win.clear-selection", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_q, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.sql-console", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.query", NULL);
 }
 
 void
@@ -822,4 +835,5 @@ atalaya_window_actions_update (AtalayaWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.redo", self->editor != NULL && gis_editor_get_can_redo (self->editor));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.zoom-to-selection", has_store);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sql-console", has_store);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.query", has_store);
 }

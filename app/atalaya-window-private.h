@@ -10,6 +10,7 @@
 #include "atalaya-identify-panel.h"
 #include "atalaya-map-controller.h"
 #include "atalaya-map-view.h"
+#include "atalaya-query-panel.h"
 #include "atalaya-sql-console.h"
 #include "atalaya-status-bar.h"
 #include "atalaya-time-bar.h"
@@ -42,6 +43,7 @@ struct _AtalayaWindow
   AdwWindowTitle       *side_title;
   AtalayaFeatureForm   *feature_form;
   AtalayaIdentifyPanel *identify_panel;
+  AtalayaQueryPanel    *query_panel;
   AtalayaAttributeTable *attribute_table;
 
   /* Borrowed: a toplevel of its own; NULL when closed */
@@ -87,5 +89,6 @@ void      atalaya_window_identify_at         (AtalayaWindow      *self,
                                               double              x,
                                               double              y);
 void      atalaya_window_close_sql_console   (AtalayaWindow      *self);
+void      atalaya_window_show_query_panel    (AtalayaWindow      *self);
 
 G_END_DECLS

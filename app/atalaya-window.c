@@ -22,6 +22,7 @@
 #include "atalaya-layer-row.h"
 #include "atalaya-map-controller.h"
 #include "atalaya-map-view.h"
+#include "atalaya-query-panel.h"
 #include "atalaya-status-bar.h"
 #include "atalaya-time-bar.h"
 #include "atalaya-window-private.h"
@@ -383,6 +384,46 @@ sync_table_selection (AtalayaWindow *self,
   atalaya_attribute_table_select_fids (self->attribute_table, fids, n);
 }
 
+/* ---- the query panel ----------------------------------------------------------------- */
+
+static void
+on_query_selected (AtalayaQueryPanel *panel,
+                   gint64             layer_id,
+                   GArray            *fids,
+                   AtalayaWindow     *self)
+{
+  if (layer_id < 0)
+    return;
+  atalaya_map_controller_set_selection (self->controller, layer_id,
+                                        (const gint64 *) (gpointer) fids->data, fids->len);
+  sync_table_selection (self, layer_id);
+  atalaya_window_actions_update (self);
+}
+
+static void
+on_query_layer_saved (AtalayaQueryPanel *panel,
+                      const char        *name,
+                      AtalayaWindow     *self)
+{
+  g_autofree char *text = g_strdup_printf (_("Layer “%s” added"), name);
+
+  atalaya_window_reload_layers (self);
+  atalaya_window_show_message (self, text);
+}
+
+/**
+ * atalaya_window_show_query_panel: (skip)
+ *
+ * Shows the query panel in the side pane.
+ */
+void
+atalaya_window_show_query_panel (AtalayaWindow *self)
+{
+  if (self->store == NULL)
+    return;
+  atalaya_window_show_side (self, "query", _("Query"));
+}
+
 static gboolean
 active_point_layer (AtalayaWindow  *self,
                     GisLayer      **out_layer)
@@ -641,6 +682,7 @@ atalaya_window_set_store (AtalayaWindow *self,
 
   gtk_sort_list_model_set_model (self->display_layers, self->layers);
   atalaya_map_controller_set_store (self->controller, store, layers);
+  atalaya_query_panel_set_store (self->query_panel, store, layers);
   set_editor (self, store);
   atalaya_window_hide_side (self);
   hide_table (self);
@@ -720,6 +762,7 @@ atalaya_window_reload_layers (AtalayaWindow *self)
                            G_CALLBACK (on_layers_items_changed), self, G_CONNECT_SWAPPED);
   gtk_sort_list_model_set_model (self->display_layers, self->layers);
   atalaya_map_controller_set_store (self->controller, self->store, self->layers);
+  atalaya_query_panel_set_store (self->query_panel, self->store, self->layers);
 
   /* keep the same layer selected */
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->display_layers)); i++)
@@ -1378,6 +1421,10 @@ atalaya_window_init (AtalayaWindow *self)
   gtk_paned_set_end_child (self->map_paned, build_side_pane (self));
   self->identify_panel = ATALAYA_IDENTIFY_PANEL (atalaya_identify_panel_new ());
   gtk_stack_add_named (self->side_stack, GTK_WIDGET (self->identify_panel), "identify");
+  self->query_panel = ATALAYA_QUERY_PANEL (atalaya_query_panel_new (self->map_view));
+  gtk_stack_add_named (self->side_stack, GTK_WIDGET (self->query_panel), "query");
+  g_signal_connect (self->query_panel, "selected", G_CALLBACK (on_query_selected), self);
+  g_signal_connect (self->query_panel, "layer-saved", G_CALLBACK (on_query_layer_saved), self);
   self->attribute_table = ATALAYA_ATTRIBUTE_TABLE (atalaya_attribute_table_new ());
   gtk_widget_set_size_request (GTK_WIDGET (self->attribute_table), -1, 160);
   gtk_widget_set_visible (GTK_WIDGET (self->attribute_table), FALSE);
