@@ -240,6 +240,8 @@ row_update_visibility (QueryRow *row)
       RefKind ref = row_reference_kind (row);
       gboolean distance = op == GIS_SPATIAL_WITHIN || op == GIS_SPATIAL_NEAREST;
 
+      gtk_widget_set_visible (gtk_widget_get_parent (row->distance_box), distance);
+      gtk_widget_set_visible (gtk_widget_get_parent (GTK_WIDGET (row->draw_button)), ref != REF_LAYER);
       gtk_widget_set_visible (row->distance_box, op == GIS_SPATIAL_WITHIN);
       gtk_widget_set_visible (row->nearest_box, op == GIS_SPATIAL_NEAREST);
       gtk_widget_set_visible (GTK_WIDGET (row->geodesic), distance);
@@ -455,12 +457,18 @@ query_row_new (AtalayaQueryPanel *self,
   QueryRow *row = g_new0 (QueryRow, 1);
   GtkWidget *header = line_box ();
   GtkWidget *title = gtk_label_new (_(kind_titles[kind]));
+  GtkWidget *content;
 
   row->panel = self;
   row->kind = kind;
-  row->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  row->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   gtk_widget_add_css_class (row->box, "card");
-  gtk_widget_add_css_class (row->box, "query-row");
+  content = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gtk_widget_set_margin_start (content, 12);
+  gtk_widget_set_margin_end (content, 6);
+  gtk_widget_set_margin_top (content, 6);
+  gtk_widget_set_margin_bottom (content, 12);
+  gtk_box_append (GTK_BOX (row->box), content);
 
   /* the header: not, the kind, remove */
   row->not_button = GTK_TOGGLE_BUTTON (gtk_toggle_button_new_with_label (C_("condition", "Not")));
@@ -477,7 +485,7 @@ query_row_new (AtalayaQueryPanel *self,
   gtk_box_append (GTK_BOX (header), title);
   gtk_box_append (GTK_BOX (header), GTK_WIDGET (row->not_button));
   gtk_box_append (GTK_BOX (header), GTK_WIDGET (row->remove_button));
-  gtk_box_append (GTK_BOX (row->box), header);
+  gtk_box_append (GTK_BOX (content), header);
 
   switch (kind)
     {
@@ -533,9 +541,9 @@ query_row_new (AtalayaQueryPanel *self,
         gtk_box_append (GTK_BOX (line3), GTK_WIDGET (row->draw_button));
         gtk_box_append (GTK_BOX (line3), GTK_WIDGET (row->shape_label));
 
-        gtk_box_append (GTK_BOX (row->box), line1);
-        gtk_box_append (GTK_BOX (row->box), line2);
-        gtk_box_append (GTK_BOX (row->box), line3);
+        gtk_box_append (GTK_BOX (content), line1);
+        gtk_box_append (GTK_BOX (content), line2);
+        gtk_box_append (GTK_BOX (content), line3);
 
         g_signal_connect_swapped (row->spatial_op, "notify::selected", G_CALLBACK (on_row_layout_changed), row);
         g_signal_connect_swapped (row->reference, "notify::selected", G_CALLBACK (on_row_layout_changed), row);
@@ -578,8 +586,8 @@ query_row_new (AtalayaQueryPanel *self,
                                         GTK_ACCESSIBLE_PROPERTY_LABEL, _("Second value"), -1);
         gtk_box_append (GTK_BOX (line2), GTK_WIDGET (row->value));
         gtk_box_append (GTK_BOX (line2), GTK_WIDGET (row->value2));
-        gtk_box_append (GTK_BOX (row->box), line1);
-        gtk_box_append (GTK_BOX (row->box), line2);
+        gtk_box_append (GTK_BOX (content), line1);
+        gtk_box_append (GTK_BOX (content), line2);
 
         g_signal_connect_swapped (row->compare_op, "notify::selected", G_CALLBACK (on_row_layout_changed), row);
         connect_change (row, row->field, "notify::selected");
@@ -611,7 +619,7 @@ query_row_new (AtalayaQueryPanel *self,
         gtk_orientable_set_orientation (GTK_ORIENTABLE (line), GTK_ORIENTATION_VERTICAL);
         gtk_box_append (GTK_BOX (line), GTK_WIDGET (row->from));
         gtk_box_append (GTK_BOX (line), GTK_WIDGET (row->to));
-        gtk_box_append (GTK_BOX (row->box), line);
+        gtk_box_append (GTK_BOX (content), line);
         connect_change (row, row->from, "changed");
         connect_change (row, row->to, "changed");
       }
