@@ -47,6 +47,7 @@
 #define OUTSIDE MAX_COUNTRIES            /* the bucket of "outside every country" */
 #define ZONE_GRID 64                      /* cells per side of the zone's lookup grid */
 #define MAX_RADIUS_KM 5000.0
+#define WINDOW_SCAN_SHARE 0.05              /* of a layer's points in the window: read it all, then filter */
 
 static const char *const country_codes[MAX_COUNTRIES] = { "CA", "US", "MX" };
 
@@ -396,8 +397,34 @@ read_points (GisStore        *store,
   g_autoptr(sqlite3_stmt) stmt = NULL;
   gsize cap = 1024;
   guint n = 0;
+  GisExtent scan_window = { 0 };
+  gboolean filter = FALSE;
   int rc;
 
+  /* the spatial index pays for a small window; for a large share of the
+   * layer one pass over the table, in storage order, is faster */
+  if (window != NULL)
+    {
+      g_autofree char *count_sql = g_strdup_printf ("SELECT count(*) FROM %s WHERE xmin <= ?1 AND xmax >= ?2 "
+                                                    "AND ymin <= ?3 AND ymax >= ?4", qi);
+      g_autoptr(sqlite3_stmt) count = gis_sql_prepare (db, count_sql, error);
+      gint64 in_window = 0;
+
+      if (count == NULL)
+        return FALSE;
+      sqlite3_bind_double (count, 1, window->max_x);
+      sqlite3_bind_double (count, 2, window->min_x);
+      sqlite3_bind_double (count, 3, window->max_y);
+      sqlite3_bind_double (count, 4, window->min_y);
+      if (sqlite3_step (count) == SQLITE_ROW)
+        in_window = sqlite3_column_int64 (count, 0);
+      if (in_window > WINDOW_SCAN_SHARE * gis_layer_get_feature_count (layer))
+        {
+          scan_window = *window;
+          window = NULL;
+          filter = TRUE;
+        }
+    }
   if (window != NULL)
     sql = g_strdup_printf ("SELECT fid, geom, %s, %s FROM %s WHERE fid IN (SELECT pkid FROM %s "
                            "WHERE xmin <= ?1 AND xmax >= ?2 AND ymin <= ?3 AND ymax >= ?4)",
@@ -429,6 +456,8 @@ read_points (GisStore        *store,
 
       if (blob == NULL || !gis_blob_get_point (blob, len, &x, &y))
         continue;  /* no geometry: not on the map */
+      if (filter && (x < scan_window.min_x || x > scan_window.max_x || y < scan_window.min_y || y > scan_window.max_y))
+        continue;
       if (n == cap)
         {
           cap *= 2;
@@ -1580,6 +1609,7 @@ count_points (GisCoverageResult *r,
   if (!read_points (store, layer, demand ? r->weight_field : NULL, NULL, window, r->to_analysis, &p,
                     cancellable, error))
     return FALSE;
+  g_debug ("coverage: %u points of %s read", p.n, layer_name);
   if (demand)
     {
       left_x = g_array_new (FALSE, FALSE, sizeof (double));
