@@ -264,6 +264,7 @@ row_update_visibility (QueryRow *row)
       gtk_widget_set_visible (GTK_WIDGET (row->value2), op == GIS_COMPARE_BETWEEN);
       gtk_entry_set_placeholder_text (row->value,
                                       op == GIS_COMPARE_IN ? _("Values, separated by commas")
+                                      /* xgettext:no-c-format */
                                       : op == GIS_COMPARE_LIKE ? _("Pattern: % any text, _ one character")
                                       : op == GIS_COMPARE_BETWEEN ? _("From")
                                       : _("Value"));
