@@ -491,18 +491,22 @@ static void
 test_drawn_polygon (Fixture       *fx,
                     gconstpointer  data)
 {
-  AtalayaMapView *view = fx->window->map_view;
-  GtkGesture *gesture = find_controller (GTK_WIDGET (view), GTK_TYPE_GESTURE_CLICK);
-  GtkEventController *keys = find_controller (GTK_WIDGET (view), GTK_TYPE_EVENT_CONTROLLER_KEY);
-  double w = gtk_widget_get_width (GTK_WIDGET (view));
-  double h = gtk_widget_get_height (GTK_WIDGET (view));
-  double cx = w / 2, cy = h / 2;
+  AtalayaMapView *view;
+  GtkGesture *gesture;
+  GtkEventController *keys;
+  double cx, cy;
   g_autoptr(GArray) expected = NULL;
   g_autoptr(GArray) got = NULL;
   gboolean handled = FALSE;
   QueryRow *row;
 
   SKIP_WITHOUT_SAMPLE (fx);
+
+  view = fx->window->map_view;
+  gesture = find_controller (GTK_WIDGET (view), GTK_TYPE_GESTURE_CLICK);
+  keys = find_controller (GTK_WIDGET (view), GTK_TYPE_EVENT_CONTROLLER_KEY);
+  cx = gtk_widget_get_width (GTK_WIDGET (view)) / 2.0;
+  cy = gtk_widget_get_height (GTK_WIDGET (view)) / 2.0;
 
   row = add_row (fx, "spatial");
   gtk_drop_down_set_selected (row->spatial_op, GIS_SPATIAL_INSIDE);
