@@ -40,7 +40,7 @@ print_table (GisCoverageResult *r,
       g_print ("%-8s", label);
       if (zone)
         g_print (" %14.1f %14.1f %8.1f%%", c->zone_km2, c->uncovered_km2,
-                 c->zone_km2 > 0 ? 100.0 * (1.0 - c->uncovered_km2 / c->zone_km2) : 0.0);
+                 c->zone_km2 > 0 ? CLAMP (100.0 * (1.0 - c->uncovered_km2 / c->zone_km2), 0.0, 100.0) + 0.0 : 0.0);
       if (facilities)
         g_print (" %11u %11u", c->n_facilities, c->n_facilities_uncovered);
       if (demand)

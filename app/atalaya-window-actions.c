@@ -704,6 +704,14 @@ atalaya_window_actions_query (GtkWidget  *widget,
   atalaya_window_show_query_panel (ATALAYA_WINDOW (widget));
 }
 
+static void
+atalaya_window_actions_coverage (GtkWidget  *widget,
+                                 const char *action_name,
+                                 GVariant   *param)
+{
+  atalaya_window_show_coverage_panel (ATALAYA_WINDOW (widget));
+}
+
 /* ---- import and editing ------------------------------------------------------------- */
 
 static void
@@ -786,6 +794,8 @@ atalaya_window_class_actions_init (AtalayaWindowClass *klass)
                                    atalaya_window_actions_sql_console);
   gtk_widget_class_install_action (widget_class, "win.query", NULL,
                                    atalaya_window_actions_query);
+  gtk_widget_class_install_action (widget_class, "win.coverage", NULL,
+                                   atalaya_window_actions_coverage);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open-store", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new-store", NULL);
@@ -802,6 +812,7 @@ atalaya_window_class_actions_init (AtalayaWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, GDK_SHIFT_MASK, "win.clear-selection", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_q, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.sql-console", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.query", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_g, GDK_CONTROL_MASK, "win.coverage", NULL);
 }
 
 void
@@ -836,4 +847,5 @@ atalaya_window_actions_update (AtalayaWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.zoom-to-selection", has_store);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sql-console", has_store);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.query", has_store);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.coverage", has_store);
 }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "atalaya-attribute-table.h"
+#include "atalaya-coverage-panel.h"
 #include "atalaya-feature-form.h"
 #include "atalaya-identify-panel.h"
 #include "atalaya-map-controller.h"
@@ -44,6 +45,7 @@ struct _AtalayaWindow
   AtalayaFeatureForm   *feature_form;
   AtalayaIdentifyPanel *identify_panel;
   AtalayaQueryPanel    *query_panel;
+  AtalayaCoveragePanel *coverage_panel;
   AtalayaAttributeTable *attribute_table;
 
   /* Borrowed: a toplevel of its own; NULL when closed */
@@ -90,5 +92,6 @@ void      atalaya_window_identify_at         (AtalayaWindow      *self,
                                               double              y);
 void      atalaya_window_close_sql_console   (AtalayaWindow      *self);
 void      atalaya_window_show_query_panel    (AtalayaWindow      *self);
+void      atalaya_window_show_coverage_panel (AtalayaWindow      *self);
 
 G_END_DECLS

@@ -424,6 +424,33 @@ atalaya_window_show_query_panel (AtalayaWindow *self)
   atalaya_window_show_side (self, "query", _("Query"));
 }
 
+/* ---- the coverage panel -------------------------------------------------------------- */
+
+static void
+on_coverage_layers_saved (AtalayaCoveragePanel *panel,
+                          const char *const    *names,
+                          AtalayaWindow        *self)
+{
+  guint n = g_strv_length ((char **) names);
+  g_autofree char *text = g_strdup_printf (ngettext ("%u layer added", "%u layers added", n), n);
+
+  atalaya_window_reload_layers (self);
+  atalaya_window_show_message (self, text);
+}
+
+/**
+ * atalaya_window_show_coverage_panel: (skip)
+ *
+ * Shows the coverage gaps panel in the side pane.
+ */
+void
+atalaya_window_show_coverage_panel (AtalayaWindow *self)
+{
+  if (self->store == NULL)
+    return;
+  atalaya_window_show_side (self, "coverage", _("Coverage Gaps"));
+}
+
 static gboolean
 active_point_layer (AtalayaWindow  *self,
                     GisLayer      **out_layer)
@@ -683,6 +710,7 @@ atalaya_window_set_store (AtalayaWindow *self,
   gtk_sort_list_model_set_model (self->display_layers, self->layers);
   atalaya_map_controller_set_store (self->controller, store, layers);
   atalaya_query_panel_set_store (self->query_panel, store, layers);
+  atalaya_coverage_panel_set_store (self->coverage_panel, store, layers);
   set_editor (self, store);
   atalaya_window_hide_side (self);
   hide_table (self);
@@ -763,6 +791,7 @@ atalaya_window_reload_layers (AtalayaWindow *self)
   gtk_sort_list_model_set_model (self->display_layers, self->layers);
   atalaya_map_controller_set_store (self->controller, self->store, self->layers);
   atalaya_query_panel_set_store (self->query_panel, self->store, self->layers);
+  atalaya_coverage_panel_set_store (self->coverage_panel, self->store, self->layers);
 
   /* keep the same layer selected */
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->display_layers)); i++)
@@ -1425,6 +1454,11 @@ atalaya_window_init (AtalayaWindow *self)
   gtk_stack_add_named (self->side_stack, GTK_WIDGET (self->query_panel), "query");
   g_signal_connect (self->query_panel, "selected", G_CALLBACK (on_query_selected), self);
   g_signal_connect (self->query_panel, "layer-saved", G_CALLBACK (on_query_layer_saved), self);
+  self->coverage_panel = ATALAYA_COVERAGE_PANEL (atalaya_coverage_panel_new ());
+  gtk_stack_add_named (self->side_stack, GTK_WIDGET (self->coverage_panel), "coverage");
+  /* the uncovered facilities: a selection, as a query's */
+  g_signal_connect (self->coverage_panel, "selected", G_CALLBACK (on_query_selected), self);
+  g_signal_connect (self->coverage_panel, "layers-saved", G_CALLBACK (on_coverage_layers_saved), self);
   self->attribute_table = ATALAYA_ATTRIBUTE_TABLE (atalaya_attribute_table_new ());
   gtk_widget_set_size_request (GTK_WIDGET (self->attribute_table), -1, 160);
   gtk_widget_set_visible (GTK_WIDGET (self->attribute_table), FALSE);

@@ -1551,8 +1551,13 @@ compute_areas (GisCoverageResult *r,
         if (uc != NULL)
           GEOSGeom_destroy_r (geos, uc);
       }
-    r->by_country[OUTSIDE].zone_km2 = MAX (r->total.zone_km2 - zone_land, 0);
-    r->by_country[OUTSIDE].uncovered_km2 = MAX (r->total.uncovered_km2 - unc_land, 0);
+    /* off land: the rest, less the rounding of the sums */
+    r->by_country[OUTSIDE].zone_km2 = r->total.zone_km2 - zone_land;
+    r->by_country[OUTSIDE].uncovered_km2 = r->total.uncovered_km2 - unc_land;
+    if (r->by_country[OUTSIDE].zone_km2 <= 1e-9 * r->total.zone_km2)
+      r->by_country[OUTSIDE].zone_km2 = 0;
+    if (r->by_country[OUTSIDE].uncovered_km2 <= 1e-9 * r->total.zone_km2)
+      r->by_country[OUTSIDE].uncovered_km2 = 0;
   }
   ok = TRUE;
 
@@ -2137,6 +2142,32 @@ gis_coverage_result_to_json (GisCoverageResult *result)
   return builder_to_string (b);
 }
 
+/* Transforms belong to the thread that made them (PROJ contexts are per
+ * thread): siting and saving may run on another thread than the coverage. */
+static gboolean
+own_transforms (GisCoverageResult  *r,
+                GError            **error)
+{
+  g_autoptr(GisCrs) storage = gis_crs_new_storage ();
+  g_autoptr(GisCrs) analysis = gis_crs_new_analysis ();
+  GisTransform *to = gis_transform_new (storage, analysis, error);
+  GisTransform *from;
+
+  if (to == NULL)
+    return FALSE;
+  from = gis_transform_new (analysis, storage, error);
+  if (from == NULL)
+    {
+      gis_transform_free (to);
+      return FALSE;
+    }
+  g_clear_pointer (&r->to_analysis, gis_transform_free);
+  g_clear_pointer (&r->from_analysis, gis_transform_free);
+  r->to_analysis = to;
+  r->from_analysis = from;
+  return TRUE;
+}
+
 /* ---- siting --------------------------------------------------------------------- */
 
 struct _GisSitingResult
@@ -2209,6 +2240,8 @@ gis_coverage_site (GisStore               *store,
 
   g_return_val_if_fail (coverage != NULL && siting != NULL, NULL);
 
+  if (!own_transforms (r, error))
+    return NULL;
   s->params = *siting;
   s->candidates_layer = dup_or_null (siting->candidates_layer);
   s->params.candidates_layer = s->candidates_layer;
@@ -3149,6 +3182,8 @@ gis_coverage_save (GisStore          *store,
                    gis_store_get_path (store));
       return NULL;
     }
+  if (!own_transforms (r, error))
+    return NULL;
   trimmed = g_strstrip (g_strdup (name));
   if (*trimmed == '\0' || !g_utf8_validate (name, -1, NULL))
     {
