@@ -96,14 +96,14 @@ check_input (const double           *x,
     }
   if (n > G_MAXINT / 4)
     {
-      g_set_error (error, GIS_ERROR, GIS_ERROR_INVALID_INPUT, _("Too many points: %" G_GSIZE_FORMAT), n);
+      g_set_error (error, GIS_ERROR, GIS_ERROR_INVALID_INPUT, _("Too many points: %zu"), n);
       return FALSE;
     }
   for (gsize i = 0; i < n; i++)
     if (!isfinite (x[i]) || !isfinite (y[i]) || (t != NULL && !isfinite (t[i])))
       {
         g_set_error (error, GIS_ERROR, GIS_ERROR_INVALID_INPUT,
-                     _("Point %" G_GSIZE_FORMAT " has no valid coordinates or time"), i + 1);
+                     _("Point %zu has no valid coordinates or time"), i + 1);
         return FALSE;
       }
   return TRUE;

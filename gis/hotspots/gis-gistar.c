@@ -136,7 +136,7 @@ gis_bins_from_points (GisBinShape   shape,
           (weights != NULL && !isfinite (weights[i])))
         {
           g_set_error (error, GIS_ERROR, GIS_ERROR_INVALID_INPUT,
-                       _("Point %" G_GSIZE_FORMAT " has no valid coordinates or weight, or is too far for bins this small"),
+                       _("Point %zu has no valid coordinates or weight, or is too far for bins this small"),
                        i + 1);
           return FALSE;
         }
@@ -430,14 +430,14 @@ check_locations (const double  *x,
   if (n < at_least || n > G_MAXINT / 4)
     {
       g_set_error (error, GIS_ERROR, GIS_ERROR_INVALID_INPUT,
-                   _("%" G_GSIZE_FORMAT " locations: at least %" G_GSIZE_FORMAT " are needed"), n, at_least);
+                   _("%zu locations: at least %zu are needed"), n, at_least);
       return FALSE;
     }
   for (gsize i = 0; i < n; i++)
     if (!isfinite (x[i]) || !isfinite (y[i]) || (values != NULL && !isfinite (values[i])))
       {
         g_set_error (error, GIS_ERROR, GIS_ERROR_INVALID_INPUT,
-                     _("Location %" G_GSIZE_FORMAT " has no valid coordinates or value"), i + 1);
+                     _("Location %zu has no valid coordinates or value"), i + 1);
         return FALSE;
       }
   return TRUE;
@@ -693,7 +693,7 @@ gis_gistar_auto_cell_size (const double  *x,
   if (out_reason != NULL)
     {
       if (nn >= floor_m)
-        *out_reason = g_strdup_printf (_("Bins of %.3f km: the mean distance from each of %" G_GSIZE_FORMAT
+        *out_reason = g_strdup_printf (_("Bins of %.3f km: the mean distance from each of %zu"
                                          " distinct locations to the nearest other"), cell / 1000, m);
       else
         *out_reason = g_strdup_printf (_("Bins of %.3f km: 0.1 %% of the extent, more than the mean distance"

@@ -172,7 +172,7 @@ check_points (const double  *x,
 {
   if (n > G_MAXINT / 4)
     {
-      g_set_error (error, GIS_ERROR, GIS_ERROR_INVALID_INPUT, _("Too many points: %" G_GSIZE_FORMAT), n);
+      g_set_error (error, GIS_ERROR, GIS_ERROR_INVALID_INPUT, _("Too many points: %zu"), n);
       return FALSE;
     }
   for (gsize i = 0; i < n; i++)
@@ -180,13 +180,13 @@ check_points (const double  *x,
       if (!isfinite (x[i]) || !isfinite (y[i]))
         {
           g_set_error (error, GIS_ERROR, GIS_ERROR_INVALID_INPUT,
-                       _("Point %" G_GSIZE_FORMAT " has no valid coordinates"), i + 1);
+                       _("Point %zu has no valid coordinates"), i + 1);
           return FALSE;
         }
       if (weights != NULL && !(weights[i] >= 0 && isfinite (weights[i])))
         {
           g_set_error (error, GIS_ERROR, GIS_ERROR_INVALID_INPUT,
-                       _("Point %" G_GSIZE_FORMAT " has a weight that is negative or not a number"), i + 1);
+                       _("Point %zu has a weight that is negative or not a number"), i + 1);
           return FALSE;
         }
     }
