@@ -8,4 +8,5 @@
 #include "gis-dbscan.h"
 #include "gis-emerging.h"
 #include "gis-gistar.h"
+#include "gis-hotspots-input.h"
 #include "gis-kde.h"
