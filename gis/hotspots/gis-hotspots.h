@@ -10,3 +10,4 @@
 #include "gis-gistar.h"
 #include "gis-hotspots-input.h"
 #include "gis-kde.h"
+#include "gis-spacetime.h"
