@@ -136,6 +136,11 @@ fill_fields (AtalayaCoveragePanel *self,
 }
 
 static void update_rows (AtalayaCoveragePanel *self);
+static void set_running (AtalayaCoveragePanel *self,
+                         gboolean              running);
+static void set_status (AtalayaCoveragePanel *self,
+                        const char           *text,
+                        gboolean              is_error);
 
 static void
 on_resource_toggled (AtalayaCoveragePanel *self)
@@ -189,6 +194,24 @@ atalaya_coverage_panel_set_store (AtalayaCoveragePanel *self,
 
   g_return_if_fail (ATALAYA_IS_COVERAGE_PANEL (self));
 
+  /* another store: what was computed on the last one goes */
+  if (store == NULL || self->store == NULL ||
+      g_strcmp0 (gis_store_get_path (store), gis_store_get_path (self->store)) != 0)
+    {
+      /* a running job is stopped and forgotten: its end finds another
+       * cancellable and drops what it made */
+      if (self->cancellable != NULL)
+        {
+          g_cancellable_cancel (self->cancellable);
+          g_clear_object (&self->cancellable);
+          self->job = NULL;
+          set_running (self, FALSE);
+        }
+      g_clear_pointer (&self->siting, gis_siting_result_free);
+      g_clear_pointer (&self->result, gis_coverage_result_free);
+      gtk_widget_set_visible (GTK_WIDGET (self->summary_box), FALSE);
+      set_status (self, NULL, FALSE);
+    }
   g_set_object (&self->store, store);
   g_set_object (&self->layers, layers);
   clear_resources (self);
