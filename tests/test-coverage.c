@@ -699,32 +699,39 @@ test_save (void)
 
   layers = gis_coverage_save (store, r, s, "gaps", NULL, NULL, NULL, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (layers->len, ==, 5);
-  g_assert_cmpstr (gis_layer_get_name (g_ptr_array_index (layers, 0)), ==, "gaps: uncovered areas");
+  g_assert_cmpuint (layers->len, ==, 6);
+  g_assert_cmpstr (gis_layer_get_name (g_ptr_array_index (layers, 0)), ==, "gaps: service areas");
+  g_assert_cmpstr (gis_layer_get_name (g_ptr_array_index (layers, 1)), ==, "gaps: uncovered areas");
+  /* a disc per port, each the 128-gon of 50 km */
+  g_assert_cmpint (gis_layer_get_feature_count (g_ptr_array_index (layers, 0)), ==, 120);
+  sql = g_strdup_printf ("SELECT max(abs(ST_Area(ST_Transform(geom, 2163)) / 1e6 - 64 * 2500 * sin(2 * pi() / 128))) FROM \"%s\"",
+                         table_of (layers, 0));
+  g_assert_cmpfloat (query_double (store, sql), <, 1e-6);
+  g_free (sql);
   for (guint i = 0; i < gis_coverage_result_get_n_areas (r); i++)
     area_sum += gis_coverage_result_get_area (r, i)->area_km2;
-  sql = g_strdup_printf ("SELECT sum(area_km2) FROM \"%s\"", table_of (layers, 0));
+  sql = g_strdup_printf ("SELECT sum(area_km2) FROM \"%s\"", table_of (layers, 1));
   assert_rel (query_double (store, sql), area_sum, 1e-9, "saved areas");
   g_free (sql);
-  sql = g_strdup_printf ("SELECT sum(ST_Area(ST_Transform(geom, 2163))) / 1e6 FROM \"%s\"", table_of (layers, 0));
+  sql = g_strdup_printf ("SELECT sum(ST_Area(ST_Transform(geom, 2163))) / 1e6 FROM \"%s\"", table_of (layers, 1));
   assert_rel (query_double (store, sql), area_sum, 1e-6, "saved geometries' areas");
-  g_assert_cmpint (gis_layer_get_feature_count (g_ptr_array_index (layers, 1)), ==,
-                   gis_coverage_result_get_n_uncovered_facilities (r));
   g_assert_cmpint (gis_layer_get_feature_count (g_ptr_array_index (layers, 2)), ==,
+                   gis_coverage_result_get_n_uncovered_facilities (r));
+  g_assert_cmpint (gis_layer_get_feature_count (g_ptr_array_index (layers, 3)), ==,
                    gis_coverage_result_get_uncovered_demand (r)->len);
-  g_assert_cmpint (gis_layer_get_feature_count (g_ptr_array_index (layers, 3)), ==, 3);
   g_assert_cmpint (gis_layer_get_feature_count (g_ptr_array_index (layers, 4)), ==, 3);
+  g_assert_cmpint (gis_layer_get_feature_count (g_ptr_array_index (layers, 5)), ==, 3);
   /* facilities keep their fields, and the distance */
   g_free (sql);
-  sql = g_strdup_printf ("SELECT min(nearest_km) FROM \"%s\"", table_of (layers, 1));
+  sql = g_strdup_printf ("SELECT min(nearest_km) FROM \"%s\"", table_of (layers, 2));
   g_assert_cmpfloat (query_double (store, sql), >, 50.0);
   g_free (sql);
   sql = g_strdup_printf ("SELECT count(*) FROM \"%s\" AS u JOIN facilities AS f ON f.fid = u.source_fid "
-                         "AND f.name IS u.name", table_of (layers, 1));
+                         "AND f.name IS u.name", table_of (layers, 2));
   g_assert_cmpfloat (query_double (store, sql), ==, gis_coverage_result_get_n_uncovered_facilities (r));
   g_free (sql);
   /* a method record for each */
-  g_assert_cmpfloat (query_double (store, "SELECT count(*) FROM atalaya_runs WHERE kind = 'coverage'"), ==, 5);
+  g_assert_cmpfloat (query_double (store, "SELECT count(*) FROM atalaya_runs WHERE kind = 'coverage'"), ==, 6);
 
   /* the same names again: refused, and nothing changes */
   g_clear_object (&store);
@@ -863,7 +870,7 @@ test_cli (void)
                      gis_coverage_result_get_total (r)->demand_uncovered);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
                       json_object_get_object_member (root, "siting"), "sites")), ==, 2);
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "layers")), ==, 5);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "layers")), ==, 6);
   {
     g_autoptr(GisLayer) sites = gis_store_get_layer (store, "cli gaps: proposed sites", &error);
 

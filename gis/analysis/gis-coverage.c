@@ -221,6 +221,7 @@ struct _GisCoverageResult
   GisExtent           work_box;
 
   Points              res;          /* value: radius in m; country */
+  guint16            *res_layer;    /* each resource's index in resources */
   double              max_radius;
   PointGrid           res_grid;
 
@@ -298,6 +299,7 @@ gis_coverage_result_free (GisCoverageResult *r)
   if (r->covered != NULL)
     GEOSGeom_destroy_r (geos, r->covered);
   points_clear (&r->res);
+  g_free (r->res_layer);
   point_grid_clear (&r->res_grid);
   g_clear_pointer (&r->zone, g_ptr_array_unref);
   g_free (r->zone_cell_start);
@@ -767,11 +769,17 @@ load_resources (GisCoverageResult *r,
   GArray *y = g_array_new (FALSE, FALSE, sizeof (double));
   GArray *rad = g_array_new (FALSE, FALSE, sizeof (double));
   GArray *cty = g_array_new (FALSE, FALSE, sizeof (gint8));
+  GArray *lyr = g_array_new (FALSE, FALSE, sizeof (guint16));
   gboolean ok = FALSE;
 
   if (r->resources == NULL || r->resources[0] == NULL)
     {
       g_set_error (error, GIS_ERROR, GIS_ERROR_INVALID_INPUT, _("Name at least one layer of resources"));
+      goto out;
+    }
+  if (g_strv_length (r->resources) > G_MAXUINT16)
+    {
+      g_set_error (error, GIS_ERROR, GIS_ERROR_INVALID_INPUT, _("Too many layers of resources"));
       goto out;
     }
   for (guint l = 0; r->resources[l] != NULL; l++)
@@ -814,6 +822,11 @@ load_resources (GisCoverageResult *r,
           g_array_append_val (y, p.y[i]);
           g_array_append_val (rad, radius);
           g_array_append_val (cty, c);
+          {
+            guint16 l16 = (guint16) l;
+
+            g_array_append_val (lyr, l16);
+          }
           r->max_radius = MAX (r->max_radius, radius);
         }
       points_clear (&p);
@@ -825,6 +838,7 @@ load_resources (GisCoverageResult *r,
   r->res.y = (double *) g_array_free (g_steal_pointer (&y), FALSE);
   r->res.value = (double *) g_array_free (g_steal_pointer (&rad), FALSE);
   r->res.country = (gint8 *) g_array_free (g_steal_pointer (&cty), FALSE);
+  r->res_layer = (guint16 *) g_array_free (g_steal_pointer (&lyr), FALSE);
   point_grid_build (&r->res_grid, r->res.x, r->res.y, r->res.n, MAX (r->max_radius, 1000.0));
   ok = TRUE;
 
@@ -837,6 +851,8 @@ out:
     g_array_unref (y);
   if (rad != NULL)
     g_array_unref (rad);
+  if (lyr != NULL)
+    g_array_unref (lyr);
   if (cty != NULL)
     g_array_unref (cty);
   return ok;
@@ -2998,6 +3014,94 @@ fail:
   return FALSE;
 }
 
+/* A disc of the analysis CRS, as MULTIPOLYGON WKB in lon/lat. */
+static GBytes *
+disc_wkb (GisCoverageResult *r,
+          double             x,
+          double             y,
+          double             radius_m,
+          int                qs)
+{
+  GEOSContextHandle_t geos = gis_thread_get_geos ();
+  GEOSGeometry *pt = GEOSGeom_createPointFromXY_r (geos, x, y), *disc, *ll = NULL;
+  GEOSBufferParams *bp = GEOSBufferParams_create_r (geos);
+  GEOSWKBWriter *w;
+  unsigned char *wkb;
+  size_t len = 0;
+  g_autoptr(GBytes) bytes = NULL;
+
+  GEOSBufferParams_setQuadrantSegments_r (geos, bp, qs);
+  disc = GEOSBufferWithParams_r (geos, pt, bp, radius_m);
+  GEOSBufferParams_destroy_r (geos, bp);
+  GEOSGeom_destroy_r (geos, pt);
+  if (disc != NULL)
+    {
+      ll = GEOSGeom_transformXY_r (geos, disc, project_xy, r->from_analysis);
+      GEOSGeom_destroy_r (geos, disc);
+    }
+  if (ll == NULL)
+    return NULL;
+  w = GEOSWKBWriter_create_r (geos);
+  GEOSWKBWriter_setOutputDimension_r (geos, w, 2);
+  GEOSWKBWriter_setByteOrder_r (geos, w, GEOS_WKB_NDR);
+  wkb = GEOSWKBWriter_write_r (geos, w, ll, &len);
+  GEOSWKBWriter_destroy_r (geos, w);
+  GEOSGeom_destroy_r (geos, ll);
+  if (wkb == NULL)
+    return NULL;
+  bytes = g_bytes_new (wkb, len);
+  GEOSFree_r (geos, wkb);
+  return as_multipolygon (bytes);
+}
+
+/* The existing resources' service areas, one disc each. */
+static gboolean
+save_service_areas (Saver             *sv,
+                    GisCoverageResult *r,
+                    const char        *name,
+                    GError           **error)
+{
+  g_autofree char *table = gis_store_make_table_name (sv->store, name);
+  g_autofree char *qt = gis_sql_quote_ident (table);
+  g_autofree char *sql = g_strdup_printf ("INSERT INTO %s (resource_layer, source_fid, radius_km, country, geom) "
+                                          "VALUES (?1, ?2, ?3, ?4, ?5)", qt);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  int qs = r->params.quadrant_segments > 0 ? r->params.quadrant_segments : GIS_COVERAGE_QUADRANT_SEGMENTS;
+
+  if (!create_table (sv, table, ", resource_layer TEXT, source_fid INTEGER, radius_km REAL, country TEXT",
+                     "MULTIPOLYGON", error))
+    return FALSE;
+  stmt = gis_sql_prepare (sv->db, sql, error);
+  if (stmt == NULL)
+    return FALSE;
+  for (guint i = 0; i < r->res.n; i++)
+    {
+      g_autoptr(GBytes) multi = disc_wkb (r, r->res.x[i], r->res.y[i], r->res.value[i], qs);
+      double mbr[4];
+      const guint8 *data;
+      gsize len;
+
+      if (multi == NULL || !wkb_mbr (multi, mbr))
+        continue;
+      data = g_bytes_get_data (multi, &len);
+      sqlite3_reset (stmt);
+      sqlite3_bind_text (stmt, 1, r->resources[r->res_layer[i]], -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 2, r->res.fid[i]);
+      sqlite3_bind_double (stmt, 3, r->res.value[i] / 1000.0);
+      if (r->res.country[i] >= 0)
+        sqlite3_bind_text (stmt, 4, code_of (r->res.country[i]), -1, SQLITE_STATIC);
+      else
+        sqlite3_bind_null (stmt, 4);
+      if (!insert_blob (stmt, 5, data, len, mbr) || sqlite3_step (stmt) != SQLITE_DONE)
+        {
+          gis_sql_set_error (error, sv->db, sqlite3_errcode (sv->db), name);
+          return FALSE;
+        }
+    }
+  return finish_layer (sv, name, table, "MULTIPOLYGON", "rgba(26,152,80,0.10)", "#1a9850", 1.0, 0,
+                       GIS_MARKER_CIRCLE, error);
+}
+
 static gboolean
 save_sites (Saver            *sv,
             GisCoverageResult *r,
@@ -3006,7 +3110,6 @@ save_sites (Saver            *sv,
             const char       *circles_name,
             GError          **error)
 {
-  GEOSContextHandle_t geos = gis_thread_get_geos ();
   g_autofree char *table = gis_store_make_table_name (sv->store, name);
   g_autofree char *qt = gis_sql_quote_ident (table);
   g_autofree char *ctable = NULL;
@@ -3067,43 +3170,12 @@ save_sites (Saver            *sv,
     {
       const GisSite *site = &g_array_index (s->sites, GisSite, i);
       double x = site->lon, y = site->lat, mbr[4];
-      GEOSGeometry *pt, *disc, *ll = NULL;
-      GEOSBufferParams *bp;
-      GEOSWKBWriter *w;
-      unsigned char *wkb = NULL;
-      size_t len = 0;
-      g_autoptr(GBytes) bytes = NULL;
       g_autoptr(GBytes) multi = NULL;
       const guint8 *data;
       gsize mlen;
 
-      if (!gis_transform_point (r->to_analysis, &x, &y))
-        continue;
-      pt = GEOSGeom_createPointFromXY_r (geos, x, y);
-      bp = GEOSBufferParams_create_r (geos);
-      GEOSBufferParams_setQuadrantSegments_r (geos, bp, qs);
-      disc = GEOSBufferWithParams_r (geos, pt, bp, site->radius_km * 1000.0);
-      GEOSBufferParams_destroy_r (geos, bp);
-      GEOSGeom_destroy_r (geos, pt);
-      if (disc != NULL)
-        {
-          ll = GEOSGeom_transformXY_r (geos, disc, project_xy, r->from_analysis);
-          GEOSGeom_destroy_r (geos, disc);
-        }
-      if (ll == NULL)
-        continue;
-      w = GEOSWKBWriter_create_r (geos);
-      GEOSWKBWriter_setOutputDimension_r (geos, w, 2);
-      GEOSWKBWriter_setByteOrder_r (geos, w, GEOS_WKB_NDR);
-      wkb = GEOSWKBWriter_write_r (geos, w, ll, &len);
-      GEOSWKBWriter_destroy_r (geos, w);
-      GEOSGeom_destroy_r (geos, ll);
-      if (wkb == NULL)
-        continue;
-      bytes = g_bytes_new (wkb, len);
-      GEOSFree_r (geos, wkb);
-      multi = as_multipolygon (bytes);
-      if (multi == NULL || !wkb_mbr (multi, mbr))
+      if (!gis_transform_point (r->to_analysis, &x, &y) ||
+          (multi = disc_wkb (r, x, y, site->radius_km * 1000.0, qs)) == NULL || !wkb_mbr (multi, mbr))
         continue;
       data = g_bytes_get_data (multi, &mlen);
       sqlite3_reset (stmt);
@@ -3144,7 +3216,8 @@ check_name (GisStore    *store,
  * @error: return location for an error
  *
  * Writes the result as styled layers of role "result", each with the
- * method record of the analysis: "NAME: uncovered areas" (the zone's
+ * method record of the analysis: "NAME: service areas" (a disc per
+ * existing resource), "NAME: uncovered areas" (the zone's
  * uncovered pieces by feature and country, with their km²), "NAME:
  * uncovered facilities" (with all their fields and nearest_km), "NAME:
  * uncovered incidents" (the demand outside coverage), and with @siting
@@ -3171,6 +3244,7 @@ gis_coverage_save (GisStore          *store,
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autofree char *trimmed = NULL;
   g_autofree char *n_areas = NULL, *n_fac = NULL, *n_dem = NULL, *n_sites = NULL, *n_circles = NULL;
+  g_autofree char *n_service = NULL;
   GPtrArray *layers = NULL;
 
   g_return_val_if_fail (GIS_IS_STORE (store), NULL);
@@ -3191,12 +3265,14 @@ gis_coverage_save (GisStore          *store,
       return NULL;
     }
   /* TRANSLATORS: the names of the result layers of a coverage analysis; %s is the name the user gave */
+  n_service = g_strdup_printf (_("%s: service areas"), trimmed);
   n_areas = g_strdup_printf (_("%s: uncovered areas"), trimmed);
   n_fac = g_strdup_printf (_("%s: uncovered facilities"), trimmed);
   n_dem = g_strdup_printf (_("%s: uncovered incidents"), trimmed);
   n_sites = g_strdup_printf (_("%s: proposed sites"), trimmed);
   n_circles = g_strdup_printf (_("%s: proposed coverage"), trimmed);
-  if ((r->zone != NULL && !check_name (store, n_areas, error)) ||
+  if (!check_name (store, n_service, error) ||
+      (r->zone != NULL && !check_name (store, n_areas, error)) ||
       (r->facilities_layer != NULL && !check_name (store, n_fac, error)) ||
       (r->demand_layer != NULL && !check_name (store, n_dem, error)) ||
       (siting != NULL && (!check_name (store, n_sites, error) || !check_name (store, n_circles, error))))
@@ -3231,7 +3307,8 @@ gis_coverage_save (GisStore          *store,
     goto out;
   if (progress != NULL)
     progress (-1, _("Writing the result layers"), progress_data);
-  if ((r->zone != NULL && !save_areas (&sv, r, n_areas, error)) ||
+  if (!save_service_areas (&sv, r, n_service, error) ||
+      (r->zone != NULL && !save_areas (&sv, r, n_areas, error)) ||
       (r->facilities_layer != NULL &&
        !save_points (&sv, r->facilities_layer, &facs->fid, sizeof (GisCoverageFacility),
                      r->uncovered_facilities->len, "nearest_km", &facs->nearest_km,

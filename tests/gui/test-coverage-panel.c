@@ -291,7 +291,7 @@ test_sites_and_save (Fixture       *fx,
   wait_for (panel_is_idle, fx->panel, "the layers to be saved");
   g_test_message ("status: %s", gtk_label_get_text (fx->panel->status_label));
   wait_for (map_is_settled, fx->window, "the map to reload");
-  g_assert_cmpuint (g_list_model_get_n_items (fx->window->layers), ==, layers_before + 5);
+  g_assert_cmpuint (g_list_model_get_n_items (fx->window->layers), ==, layers_before + 6);
 
   sites = gis_store_get_layer (fx->window->store, "gui gaps: proposed sites", &error);
   g_assert_no_error (error);
