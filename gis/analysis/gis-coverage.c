@@ -47,6 +47,7 @@
 #define OUTSIDE MAX_COUNTRIES            /* the bucket of "outside every country" */
 #define ZONE_GRID 64                      /* cells per side of the zone's lookup grid */
 #define MAX_RADIUS_KM 5000.0
+#define ANALYSIS_SCALE_MAX 1.5            /* the LAEA's largest scale over North America, with room */
 #define WINDOW_SCAN_SHARE 0.05              /* of a layer's points in the window: read it all, then filter */
 
 static const char *const country_codes[MAX_COUNTRIES] = { "CA", "US", "MX" };
@@ -238,6 +239,7 @@ struct _GisCoverageResult
   GArray             *uncovered_facilities;  /* GisCoverageFacility */
   GArray             *uncovered_demand;      /* gint64 */
   Points              demand_left;  /* uncovered demand: value = weight; country */
+  gboolean            demand_approx; /* some of it placed from the index's boxes */
   GPtrArray          *inputs;       /* GisLayer: every layer read */
 };
 
@@ -1588,7 +1590,254 @@ out:
   return ok;
 }
 
+/* Reads the boxes of a point layer's R*Tree in @window (lon/lat; NULL:
+ * all): fid, the centre projected, and in value the margin in metres
+ * that holds the true point. */
+static gboolean
+read_index_boxes (GisStore        *store,
+                  GisLayer        *layer,
+                  const GisExtent *window,
+                  GisTransform    *to_analysis,
+                  Points          *out,
+                  GCancellable    *cancellable,
+                  GError         **error)
+{
+  sqlite3 *db = gis_store_get_db (store);
+  g_autofree char *idx = gis_query_index_table (layer);
+  g_autofree char *qi = gis_sql_quote_ident (idx);
+  g_autofree char *sql = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gsize cap = 1024;
+  guint n = 0;
+  int rc;
+
+  if (window != NULL)
+    sql = g_strdup_printf ("SELECT pkid, xmin, xmax, ymin, ymax FROM %s "
+                           "WHERE xmin <= ?1 AND xmax >= ?2 AND ymin <= ?3 AND ymax >= ?4", qi);
+  else
+    sql = g_strdup_printf ("SELECT pkid, xmin, xmax, ymin, ymax FROM %s", qi);
+  stmt = gis_sql_prepare (db, sql, error);
+  if (stmt == NULL)
+    return FALSE;
+  if (window != NULL)
+    {
+      sqlite3_bind_double (stmt, 1, window->max_x);
+      sqlite3_bind_double (stmt, 2, window->min_x);
+      sqlite3_bind_double (stmt, 3, window->max_y);
+      sqlite3_bind_double (stmt, 4, window->min_y);
+    }
+  memset (out, 0, sizeof *out);
+  out->fid = g_new (gint64, cap);
+  out->x = g_new (double, cap);
+  out->y = g_new (double, cap);
+  out->value = g_new (double, cap);
+  out->country = g_new (gint8, cap);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      double x0 = sqlite3_column_double (stmt, 1), x1 = sqlite3_column_double (stmt, 2);
+      double y0 = sqlite3_column_double (stmt, 3), y1 = sqlite3_column_double (stmt, 4);
+
+      if (n == cap)
+        {
+          cap *= 2;
+          out->fid = g_renew (gint64, out->fid, cap);
+          out->x = g_renew (double, out->x, cap);
+          out->y = g_renew (double, out->y, cap);
+          out->value = g_renew (double, out->value, cap);
+          out->country = g_renew (gint8, out->country, cap);
+        }
+      out->fid[n] = sqlite3_column_int64 (stmt, 0);
+      out->x[n] = (x0 + x1) / 2;
+      out->y[n] = (y0 + y1) / 2;
+      /* the box's half diagonal in metres (a degree is at most 111.7 km),
+       * times the analysis CRS's largest scale over North America, and
+       * some room: a point not a point (a box of a line) is read exactly */
+      out->value[n] = x1 - x0 > 1e-3 || y1 - y0 > 1e-3 ? 0.0
+                      : hypot (x1 - x0, y1 - y0) / 2 * 111700.0 * ANALYSIS_SCALE_MAX + 0.01;
+      out->country[n] = -1;
+      n++;
+      if ((n & 0xffff) == 0 && g_cancellable_set_error_if_cancelled (cancellable, error))
+        {
+          points_clear (out);
+          return FALSE;
+        }
+    }
+  out->n = n;
+  if (rc != SQLITE_DONE)
+    {
+      gis_sql_set_error (error, db, rc, gis_layer_get_name (layer));
+      points_clear (out);
+      return FALSE;
+    }
+  if (n > 0 && !gis_transform_array (to_analysis, out->x, out->y, n))
+    {
+      g_set_error (error, GIS_ERROR, GIS_ERROR_CRS, _("The points of “%s” cannot be projected"),
+                   gis_layer_get_name (layer));
+      points_clear (out);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* One point read exactly by its fid, in the analysis CRS. */
+static gboolean
+exact_point (sqlite3_stmt *stmt,
+             gint64        fid,
+             GisTransform *to_analysis,
+             double       *x,
+             double       *y)
+{
+  gboolean ok = FALSE;
+
+  sqlite3_reset (stmt);
+  sqlite3_bind_int64 (stmt, 1, fid);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const guint8 *blob = sqlite3_column_blob (stmt, 0);
+      int len = sqlite3_column_bytes (stmt, 0);
+
+      ok = blob != NULL && gis_blob_get_point (blob, len, x, y) && gis_transform_point (to_analysis, x, y);
+    }
+  sqlite3_reset (stmt);
+  return ok;
+}
+
 /* ---- points --------------------------------------------------------------------- */
+
+/* ---- points from the spatial index ----------------------------------------------- */
+
+/* A point layer's R*Tree holds each point as a box of 32-bit floats
+ * rounded outwards, so it holds the point.  Most points are classified
+ * from that box: the centre, projected, with a margin that bounds the
+ * distance to the true point.  A point whose box straddles a zone edge, a
+ * country edge or a disc's circle is read exactly. */
+
+typedef enum
+{
+  SURE_NO = 0,
+  SURE_YES = 1,
+  UNSURE = 2,
+} Sure;
+
+/* The zone part holding every point within @m of (x, y), -1 when none
+ * does, -2 when that depends on where in the box the point is. */
+static int
+zone_lookup_margin (GisCoverageResult *r,
+                    double             x,
+                    double             y,
+                    double             m)
+{
+  const GisExtent *b = &r->zone_box;
+  guint cx0, cx1, cy0, cy1;
+  gboolean unsure = FALSE;
+
+  if (x + m < b->min_x || x - m > b->max_x || y + m < b->min_y || y - m > b->max_y)
+    return -1;
+  cx0 = (guint) CLAMP ((x - m - b->min_x) / r->zone_cell_w, 0, ZONE_GRID - 1);
+  cx1 = (guint) CLAMP ((x + m - b->min_x) / r->zone_cell_w, 0, ZONE_GRID - 1);
+  cy0 = (guint) CLAMP ((y - m - b->min_y) / r->zone_cell_h, 0, ZONE_GRID - 1);
+  cy1 = (guint) CLAMP ((y + m - b->min_y) / r->zone_cell_h, 0, ZONE_GRID - 1);
+  for (guint cy = cy0; cy <= cy1; cy++)
+    for (guint cx = cx0; cx <= cx1; cx++)
+      {
+        guint cell = cy * ZONE_GRID + cx;
+
+        for (guint k = r->zone_cell_start[cell]; k < r->zone_cell_start[cell + 1]; k++)
+          {
+            ZonePart *part = g_ptr_array_index (r->zone, r->zone_cell_items[k]);
+
+            if (x + m < part->box.min_x || x - m > part->box.max_x || y + m < part->box.min_y ||
+                y - m > part->box.max_y)
+              continue;
+            switch (gis_poly_index_classify (part->index, x - m, y - m, x + m, y + m))
+              {
+              case GIS_BOX_INSIDE:
+                /* the first part that holds it, as the exact lookup finds */
+                if (!unsure && cx0 == cx1 && cy0 == cy1)
+                  return (int) r->zone_cell_items[k];
+                unsure = TRUE;
+                break;
+              case GIS_BOX_UNSURE:
+                unsure = TRUE;
+                break;
+              case GIS_BOX_OUTSIDE:
+              default:
+                break;
+              }
+          }
+      }
+  return unsure ? -2 : -1;
+}
+
+/* The country holding every point within @m, -1 for none, -2 unsure. */
+static int
+country_at_margin (GisCoverageResult *r,
+                   double             x,
+                   double             y,
+                   double             m)
+{
+  int found = -1;
+
+  for (int c = 0; c < MAX_COUNTRIES; c++)
+    {
+      const GisExtent *b = &r->countries[c].box;
+
+      if (!r->has_country[c] || x + m < b->min_x || x - m > b->max_x || y + m < b->min_y || y - m > b->max_y)
+        continue;
+      switch (gis_poly_index_classify (r->countries[c].index, x - m, y - m, x + m, y + m))
+        {
+        case GIS_BOX_INSIDE:
+          if (found == -1)
+            found = c;
+          else
+            return -2;
+          break;
+        case GIS_BOX_UNSURE:
+          return -2;
+        case GIS_BOX_OUTSIDE:
+        default:
+          break;
+        }
+    }
+  return found;
+}
+
+/* Is every point within @m of (x, y), of country @c, covered? */
+static Sure
+covered_margin (GisCoverageResult *r,
+                double             px,
+                double             py,
+                double             m,
+                int                c)
+{
+  const PointGrid *g = &r->res_grid;
+  guint cx0, cy0, cx1, cy1;
+  Sure result = SURE_NO;
+
+  if (r->res.n == 0 || !point_grid_range (g, px, py, r->max_radius + m, &cx0, &cy0, &cx1, &cy1))
+    return SURE_NO;
+  for (guint cy = cy0; cy <= cy1; cy++)
+    for (guint cx = cx0; cx <= cx1; cx++)
+      {
+        gsize cell = (gsize) cy * g->nx + cx;
+
+        for (guint k = g->start[cell]; k < g->start[cell + 1]; k++)
+          {
+            guint i = g->items[k];
+            double d, rr = r->res.value[i];
+
+            if (!(r->params.cross_border || c < 0 || r->res.country[i] == c))
+              continue;
+            d = hypot (r->res.x[i] - px, r->res.y[i] - py);
+            if (d + m <= rr)
+              return SURE_YES;
+            if (d - m <= rr)
+              result = UNSURE;
+          }
+      }
+  return result;
+}
+
 
 /* The lon/lat window of the zone, for the R*Tree; NULL without a zone. */
 static const GisExtent *
@@ -1621,14 +1870,31 @@ count_points (GisCoverageResult *r,
   const GisExtent *window;
   Points p = { 0 };
   GArray *left_x = NULL, *left_y = NULL, *left_w = NULL, *left_c = NULL, *left_fid = NULL;
+  g_autoptr(sqlite3_stmt) exact = NULL;
+  g_autofree char *exact_sql = NULL;
+  g_autofree char *qt = NULL;
+  guint n_exact = 0;
 
   if (layer == NULL)
     return FALSE;
   if (demand && r->weight_field != NULL && !check_field (store, layer, r->weight_field, TRUE, error))
     return FALSE;
   window = zone_window (r, &window_box);
-  if (!read_points (store, layer, demand ? r->weight_field : NULL, NULL, window, r->to_analysis, &p,
-                    cancellable, error))
+  if (!(demand && r->weight_field != NULL))
+    {
+      /* counts only: the spatial index's boxes decide most points */
+      if (!read_index_boxes (store, layer, window, r->to_analysis, &p, cancellable, error))
+        return FALSE;
+      exact = gis_sql_prepare (gis_store_get_db (store), exact_sql = g_strdup_printf (
+                                 "SELECT geom FROM %s WHERE fid = ?1", qt = gis_sql_quote_ident (
+                                   gis_layer_get_table_name (layer))), error);
+      if (exact == NULL)
+        {
+          points_clear (&p);
+          return FALSE;
+        }
+    }
+  else if (!read_points (store, layer, r->weight_field, NULL, window, r->to_analysis, &p, cancellable, error))
     return FALSE;
   g_debug ("coverage: %u points of %s read", p.n, layer_name);
   if (demand)
@@ -1646,6 +1912,38 @@ count_points (GisCoverageResult *r,
       gboolean covered;
       double w = 1.0;
 
+      if (p.value != NULL && exact != NULL && p.value[i] > 0)
+        {
+          /* from the index: decide on the box, or read the point */
+          double m = p.value[i];
+          Sure sure = UNSURE;
+
+          part = r->zone != NULL ? zone_lookup_margin (r, p.x[i], p.y[i], m) : -1;
+          if (part == -1 && r->zone != NULL)
+            continue;
+          if (part >= 0 || r->zone == NULL)
+            {
+              c = part >= 0 ? ((ZonePart *) g_ptr_array_index (r->zone, part))->country : -1;
+              if (c < 0)
+                c = country_at_margin (r, p.x[i], p.y[i], m);
+              if (c != -2)
+                sure = covered_margin (r, p.x[i], p.y[i], m, c);
+            }
+          /* uncovered facilities need their distance: read them too */
+          if (sure == UNSURE || (sure == SURE_NO && !demand))
+            {
+              if (!exact_point (exact, p.fid[i], r->to_analysis, &p.x[i], &p.y[i]))
+                continue;  /* no geometry after all */
+              p.value[i] = 0;
+              n_exact++;
+            }
+          else
+            {
+              bucket = &r->by_country[c >= 0 ? c : OUTSIDE];
+              covered = sure == SURE_YES;
+              goto classified;
+            }
+        }
       if (r->zone != NULL)
         {
           part = zone_lookup (r, p.x[i], p.y[i]);
@@ -1657,9 +1955,10 @@ count_points (GisCoverageResult *r,
         c = country_at (r, p.x[i], p.y[i]);
       bucket = &r->by_country[c >= 0 ? c : OUTSIDE];
       covered = point_covered (r, p.x[i], p.y[i], c);
+    classified:
       if (demand)
         {
-          if (p.value != NULL)
+          if (p.value != NULL && exact == NULL)
             w = isfinite (p.value[i]) && p.value[i] > 0 ? p.value[i] : 0.0;
           bucket->n_demand++;
           bucket->demand += w;
@@ -1675,6 +1974,9 @@ count_points (GisCoverageResult *r,
               g_array_append_val (left_w, w);
               g_array_append_val (left_c, c8);
               g_array_append_val (left_fid, p.fid[i]);
+              /* a point decided on its box is near its true place: siting reads it */
+              if (exact != NULL && p.value[i] > 0)
+                r->demand_approx = TRUE;
             }
         }
       else
@@ -1702,6 +2004,8 @@ count_points (GisCoverageResult *r,
           return FALSE;
         }
     }
+  if (exact != NULL)
+    g_debug ("coverage: %u of %u points of %s read exactly", n_exact, p.n, layer_name);
   points_clear (&p);
   if (demand)
     {
@@ -2250,7 +2554,7 @@ gis_coverage_site (GisStore               *store,
   guint *start = NULL, *items = NULL, *keep = NULL;
   guint n_keep = 0;
   double radius_m;
-  const Points *d = &r->demand_left;
+  Points *d = &r->demand_left;
   GisMclpProblem problem;
   gboolean ok = FALSE;
 
@@ -2377,6 +2681,35 @@ gis_coverage_site (GisStore               *store,
       cand.fid = g_new (gint64, MAX (cand.n, 1));
       for (guint i = 0; i < cand.n; i++)
         cand.fid[i] = -1;
+    }
+  /* demand placed from the index's boxes: its exact places */
+  if (r->demand_approx && d->n > 0)
+    {
+      g_autoptr(GisLayer) dl = gis_store_get_layer (store, r->demand_layer, error);
+      g_autofree char *qt = NULL;
+      g_autofree char *sql = NULL;
+      g_autoptr(sqlite3_stmt) stmt = NULL;
+
+      if (dl == NULL)
+        goto out;
+      qt = gis_sql_quote_ident (gis_layer_get_table_name (dl));
+      sql = g_strdup_printf ("SELECT geom FROM %s WHERE fid = ?1", qt);
+      stmt = gis_sql_prepare (gis_store_get_db (store), sql, error);
+      if (stmt == NULL)
+        goto out;
+      for (guint i = 0; i < d->n; i++)
+        {
+          double x, y;
+
+          if (exact_point (stmt, d->fid[i], r->to_analysis, &x, &y))
+            {
+              d->x[i] = x;
+              d->y[i] = y;
+            }
+          if ((i & 0xffff) == 0 && g_cancellable_set_error_if_cancelled (cancellable, error))
+            goto out;
+        }
+      r->demand_approx = FALSE;
     }
   s->n_candidates = cand.n;
   if (cand.n == 0)
