@@ -621,6 +621,52 @@ test_demand_and_sites_brute_force (void)
       g_test_message ("exact %.0f, greedy %.0f", exact, greedy_sum);
       g_assert_cmpfloat (exact, >=, greedy_sum - 1e-6);
     }
+
+  /* counted, not weighted: the points are decided on their index boxes,
+   * read exactly near an edge; the same fids, and sites placed from the
+   * exact points */
+  {
+    g_autoptr(GisCoverageResult) counted = NULL;
+    g_autoptr(GisSitingResult) s2 = NULL;
+    GArray *got2;
+
+    p.weight_field = NULL;
+    counted = gis_coverage_run (store, &p, NULL, NULL, NULL, &error);
+    g_assert_no_error (error);
+    got2 = gis_coverage_result_get_uncovered_demand (counted);
+    g_assert_cmpuint (got2->len, ==, left->len);
+    for (guint i = 0; i < got2->len; i++)
+      g_assert_cmpint (g_array_index (got2, gint64, i), ==, g_array_index (left, Pt, i).fid);
+    g_assert_cmpuint (gis_coverage_result_get_total (counted)->n_demand_uncovered, ==, left->len);
+    sp.k = 2;
+    sp.exact_max_nodes = 0;
+    s2 = gis_coverage_site (store, counted, &sp, NULL, NULL, NULL, &error);
+    g_assert_no_error (error);
+    {
+      g_autofree gboolean *taken = g_new0 (gboolean, left->len);
+
+      for (guint k = 0; k < gis_siting_result_get_n_sites (s2); k++)
+        {
+          const GisSite *site = gis_siting_result_get_site (s2, k);
+          double sx, sy;
+          guint count = 0;
+
+          lonlat_to_laea (site->lon, site->lat, &sx, &sy);
+          for (guint i = 0; i < left->len; i++)
+            {
+              Pt *q = &g_array_index (left, Pt, i);
+
+              if (!taken[i] && hypot (q->x - sx, q->y - sy) <= 50000 * (1 + 1e-12))
+                {
+                  taken[i] = TRUE;
+                  count++;
+                }
+            }
+          g_assert_cmpuint (site->added_count, ==, count);
+          g_assert_cmpfloat (site->added_demand, ==, count);
+        }
+    }
+  }
   GEOSPreparedGeom_destroy_r (geos, prep);
   GEOSGeom_destroy_r (geos, zone);
 }
