@@ -9,5 +9,6 @@
 #include "gis-emerging.h"
 #include "gis-gistar.h"
 #include "gis-hotspots-input.h"
+#include "gis-hotspots-layers.h"
 #include "gis-kde.h"
 #include "gis-spacetime.h"
