@@ -22,3 +22,4 @@
 #include "gis-queries.h"
 #include "gis-analysis.h"
 #include "gis-hotspots.h"
+#include "gis-compose.h"

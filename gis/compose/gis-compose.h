@@ -1,0 +1,8 @@
+/* gis-compose.h: map composition for export
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "gis-composition.h"
