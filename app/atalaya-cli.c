@@ -885,6 +885,7 @@ static const Command commands[] = {
   { "query", N_("Select features without SQL: spatial, attribute and date conditions"), cli_cmd_query },
   { "coverage", N_("Find gaps in enforcement coverage, and sites for new resources"), cli_cmd_coverage },
   { "render", N_("Draw the map of a store to an image"), cli_cmd_render },
+  { "export-map", N_("Compose a map page or an atlas for print: PDF, SVG or PNG"), cli_cmd_export_map },
   { "style", N_("Show or set how a layer is drawn"), cli_cmd_style },
   { "identify", N_("List the features at a point"), cli_cmd_identify },
   { "edit", N_("Add, move, change or delete a point feature"), cli_cmd_edit },
@@ -896,7 +897,7 @@ print_usage (FILE *out)
   fprintf (out, "%s\n\n", _("Usage: atalaya-cli COMMAND [OPTION…] ARGUMENTS"));
   fprintf (out, "%s\n", _("Commands:"));
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    fprintf (out, "  %-8s %s\n", commands[i].name, _(commands[i].summary));
+    fprintf (out, "  %-10s %s\n", commands[i].name, _(commands[i].summary));
   fprintf (out, "\n%s\n", _("Run “atalaya-cli COMMAND --help” for the options of a command."));
 }
 

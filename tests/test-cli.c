@@ -62,7 +62,8 @@ static void
 test_usage (void)
 {
   static const char *const commands[] = { "init", "import", "layers", "info", "export", "sql",
-                                          "render", "style", "identify", "edit", "query", "coverage" };
+                                          "render", "style", "identify", "edit", "query", "coverage",
+                                          "export-map" };
   g_autofree char *out = NULL, *err = NULL;
 
   g_assert_cmpint (run (&out, &err, NULL), ==, 2);

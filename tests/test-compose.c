@@ -13,6 +13,7 @@
 #include <cairo.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 #include <locale.h>
 #include <math.h>
 #include <string.h>
@@ -625,6 +626,126 @@ test_async (void)
   test_rm_rf (dir);
 }
 
+/* ---- atalaya-cli export-map -------------------------------------------- */
+
+static int
+run_cli (char       **out,
+         char       **err,
+         const char  *first,
+         ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  va_list ap;
+  int rc;
+
+  va_start (ap, first);
+  for (const char *arg = first; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (args, (gpointer) arg);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+
+  rc = test_run_cli ((const char *const *) args->pdata, out, err);
+  g_test_message ("exit %d\nstdout: %s\nstderr: %s", rc, *out ? *out : "", *err ? *err : "");
+  return rc;
+}
+
+static JsonObject *
+parse_object (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+static void
+test_cli (void)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *pdf = NULL;
+  g_autofree char *png = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonObject) o = NULL;
+  JsonObject *frame;
+
+  if (skip_without_sample ())
+    return;
+  dir = test_make_tmpdir ();
+  pdf = g_build_filename (dir, "texas.pdf", NULL);
+  g_assert_cmpint (run_cli (&out, &err, "export-map", sample_path, pdf, "--feature",
+                            "states_provinces:name=Texas", "--title", "Texas", "--page", "legal",
+                            "--landscape", "--margin", "10", "--locator", "--lang", "es",
+                            "--layer", "states_provinces", "--layer", "ports", "--json", NULL), ==, 0);
+  o = parse_object (out);
+  g_assert_cmpint (json_object_get_int_member (o, "pages"), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (o, "page"), ==, "legal");
+  g_assert_true (json_object_get_boolean_member (o, "landscape"));
+  g_assert_cmpfloat (json_object_get_double_member (o, "width_pt"), ==, 1008);
+  g_assert_cmpstr (json_object_get_string_member (o, "language"), ==, "es");
+  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (o, "outputs"), 0), ==, pdf);
+  frame = json_object_get_object_member (o, "frame");
+  g_assert_cmpfloat_with_epsilon (json_object_get_double_member (frame, "x_pt"), 10 * 72 / 25.4, 1e-6);
+  g_assert_cmpint (json_object_get_int_member (frame, "width_pt"), >, 500);
+  g_assert_true (g_file_test (pdf, G_FILE_TEST_IS_REGULAR));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* an atlas of the countries, in numbered PNGs */
+  png = g_build_filename (dir, "country.png", NULL);
+  g_assert_cmpint (run_cli (&out, &err, "export-map", sample_path, png, "--atlas", "countries",
+                            "--atlas-title", "name", "--dpi", "30", "--layer", "countries", "--json",
+                            NULL), ==, 0);
+  g_clear_pointer (&o, json_object_unref);
+  o = parse_object (out);
+  g_assert_cmpint (json_object_get_int_member (o, "pages"), ==, 3);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o, "outputs")), ==, 3);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* usage errors exit 2, user errors 1 with the culprit named */
+  {
+    static const struct
+    {
+      const char *option;
+      const char *value;
+      int         rc;
+      const char *named;
+    } cases[] = {
+      { "--page", "b5", 2, "--page" },
+      { "--lang", "de", 2, "--lang" },
+      { "--dpi", "0", 2, "--dpi" },
+      { "--margin", "80", 2, "--margin" },
+      { "--atlas-title", "name", 2, "--atlas" },
+      { "--feature", "states_provinces", 1, "LAYER:FIELD=VALUE" },
+      { "--feature", "states_provinces:name=Atlantis", 1, "Atlantis" },
+      { "--layer", "rivers", 1, "rivers" },
+      { "--atlas", "rivers", 1, "rivers" },
+      { "--extent", "10,10,5,5", 1, "MINLON" },
+      { "--crs", "EPSG:999999", 1, "999999" },
+      { "--date", "yesterday", 1, "yesterday" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+      {
+        g_assert_cmpint (run_cli (&out, &err, "export-map", sample_path, pdf, cases[i].option,
+                                  cases[i].value, NULL), ==, cases[i].rc);
+        g_assert_nonnull (strstr (err, cases[i].named));
+        g_clear_pointer (&out, g_free);
+        g_clear_pointer (&err, g_free);
+      }
+  }
+  g_assert_cmpint (run_cli (&out, &err, "export-map", sample_path, "map.jpg", NULL), ==, 2);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (&out, &err, "export-map", "no-such-store.sqlite", pdf, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "no-such-store.sqlite"));
+  test_rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -652,6 +773,7 @@ main (int   argc,
   g_test_add_func ("/compose/feature", test_feature);
   g_test_add_func ("/compose/cancel", test_cancel);
   g_test_add_func ("/compose/async", test_async);
+  g_test_add_func ("/compose/cli", test_cli);
   ret = g_test_run ();
 
   gis_shutdown ();
