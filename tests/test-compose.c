@@ -626,6 +626,55 @@ test_async (void)
   test_rm_rf (dir);
 }
 
+/* The notes carry the method record of the result layers drawn: a
+ * coverage run's six layers share one record, told once. */
+static void
+test_method_records (void)
+{
+  g_autoptr(GisComposition) c = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *copy = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *pdf = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *flat = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  gsize len;
+
+  if (skip_without_sample () || skip_without ("pdftotext"))
+    return;
+  dir = test_make_tmpdir ();
+  copy = g_build_filename (dir, "store.sqlite", NULL);
+  g_assert_true (g_file_get_contents (sample_path, &contents, &len, &error));
+  g_assert_true (g_file_set_contents (copy, contents, len, &error));
+  g_assert_no_error (error);
+  {
+    const char *args[] = { "coverage", copy, "-r", "ports", "--radius", "50", "--corridor", "100",
+                           "--between", "US-MX", "-f", "facilities", "-d", "incidents", "-k", "2",
+                           "--grid", "20", "--save-as", "gaps", "-q", NULL };
+
+    g_assert_cmpint (test_run_cli (args, &out, &err), ==, 0);
+  }
+
+  c = gis_composition_new (copy);
+  gis_composition_set_feature (c, "states_provinces", "name", "Texas");
+  pdf = export (c, dir, "gaps.pdf", GIS_COMPOSE_PDF, 0);
+  text = pdf_text (pdf);
+  /* the notes wrap: compare on one line */
+  flat = g_strdelimit (g_strdup (text), "\n", ' ');
+  g_test_message ("%s", text);
+  g_assert_nonnull (strstr (flat, "Method records:"));
+  g_assert_nonnull (strstr (flat, "Coverage gaps"));
+  g_assert_nonnull (strstr (flat, "radius_km 50"));
+  g_assert_nonnull (strstr (flat, "Inputs:"));
+  g_assert_nonnull (strstr (flat, "gaps: service areas"));
+  /* told once */
+  g_assert_null (strstr (strstr (flat, "Coverage gaps") + 1, "Coverage gaps,"));
+  test_rm_rf (dir);
+}
+
 /* ---- atalaya-cli export-map -------------------------------------------- */
 
 static int
@@ -773,6 +822,7 @@ main (int   argc,
   g_test_add_func ("/compose/feature", test_feature);
   g_test_add_func ("/compose/cancel", test_cancel);
   g_test_add_func ("/compose/async", test_async);
+  g_test_add_func ("/compose/method-records", test_method_records);
   g_test_add_func ("/compose/cli", test_cli);
   ret = g_test_run ();
 

@@ -1082,7 +1082,7 @@ run_kind_label (GisLanguage  lang,
     { "kde", N_("Kernel density") },
     { "gistar", N_("Hot spots (Getis-Ord Gi*)") },
     { "dbscan", N_("Clusters (DBSCAN)") },
-    { "st-dbscan", N_("Clusters (ST-DBSCAN)") },
+    { "stdbscan", N_("Clusters (ST-DBSCAN)") },
     { "emerging", N_("Emerging hot spots") },
   };
 
@@ -1090,6 +1090,20 @@ run_kind_label (GisLanguage  lang,
     if (g_strcmp0 (kind, kinds[i].kind) == 0)
       return gis_compose_tr (lang, kinds[i].label);
   return kind;
+}
+
+/* A value, or an array of values: what a parameter line can show. */
+static gboolean
+is_plain (JsonNode *node)
+{
+  if (JSON_NODE_HOLDS_VALUE (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return FALSE;
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (node)); i++)
+    if (!JSON_NODE_HOLDS_VALUE (json_array_get_element (json_node_get_array (node), i)))
+      return FALSE;
+  return TRUE;
 }
 
 static void
@@ -1140,17 +1154,40 @@ append_json_value (GString     *out,
     }
 }
 
-/* "Coverage gaps, 2026-11-28: radius_km 25; … Inputs: ports (120 features)." */
+/* An analysis that writes several layers records the same run for each:
+ * the notes tell it once, naming them all. */
+static gboolean
+same_run (const GisComposeLayer *a,
+          const GisComposeLayer *b)
+{
+  return a->run_kind != NULL && b->run_kind != NULL &&
+         g_str_equal (a->run_kind, b->run_kind) &&
+         g_strcmp0 (a->run_started_at, b->run_started_at) == 0 &&
+         g_strcmp0 (a->run_params_json, b->run_params_json) == 0 &&
+         g_strcmp0 (a->run_inputs_json, b->run_inputs_json) == 0;
+}
+
+/* "gaps: service areas, gaps: uncovered areas — Coverage gaps,
+ * 2026-11-28: radius_km 50; zone corridor; … Inputs: ports (120)."
+ * The parameters are the record's "params" object when it has one (the
+ * rest is the run's results), else its plain members. */
 static void
 append_run (GString         *out,
             GisLanguage      lang,
+            GPtrArray       *layers,
             GisComposeLayer *cl)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
-  guint n_params = 0;
+  guint n_names = 0, n_params = 0;
 
-  g_string_append_printf (out, "%s — %s", gis_layer_get_name (cl->layer),
-                          run_kind_label (lang, cl->run_kind));
+  for (guint i = layers->len; i-- > 0;)
+    {
+      GisComposeLayer *other = g_ptr_array_index (layers, i);
+
+      if (same_run (other, cl))
+        g_string_append_printf (out, "%s%s", n_names++ > 0 ? ", " : "", gis_layer_get_name (other->layer));
+    }
+  g_string_append_printf (out, " — %s", run_kind_label (lang, cl->run_kind));
   if (cl->run_started_at != NULL)
     g_string_append_printf (out, ", %.10s", cl->run_started_at);
   g_string_append (out, ":");
@@ -1159,13 +1196,17 @@ append_run (GString         *out,
       JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       JsonObject *o = json_node_get_object (json_parser_get_root (parser));
-      g_autoptr(GList) members = json_object_get_members (o);
+      g_autoptr(GList) members = NULL;
 
-      for (GList *m = members; m != NULL; m = m->next)
+      if (json_object_has_member (o, "params") &&
+          JSON_NODE_HOLDS_OBJECT (json_object_get_member (o, "params")))
+        o = json_object_get_object_member (o, "params");
+      members = json_object_get_members (o);
+      for (GList *m = members; m != NULL && n_params < 16; m = m->next)
         {
           JsonNode *v = json_object_get_member (o, m->data);
 
-          if (JSON_NODE_HOLDS_NULL (v) || JSON_NODE_HOLDS_OBJECT (v))
+          if (!is_plain (v))
             continue;
           g_string_append (out, n_params++ == 0 ? " " : "; ");
           g_string_append_printf (out, "%s ", (const char *) m->data);
@@ -1267,9 +1308,16 @@ notes_layout (Page    *p,
         g_string_append_printf (sources, " (%s)", source);
       if (cl->run_kind != NULL)
         {
+          gboolean told = FALSE;
+
+          /* once per run, naming all its layers */
+          for (guint j = i + 1; j < self->layers->len && !told; j++)
+            told = same_run (g_ptr_array_index (self->layers, j), cl);
+          if (told)
+            continue;
           if (methods->len > 0)
             g_string_append (methods, " ");
-          append_run (methods, p->lang, cl);
+          append_run (methods, p->lang, self->layers, cl);
         }
     }
   if (sources->len > 0)

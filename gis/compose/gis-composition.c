@@ -531,7 +531,7 @@ layer_style (GisLayer  *layer,
   return style;
 }
 
-/* The method record of a result layer: its latest run. */
+/* The method record of a result layer: the latest run that wrote it. */
 static gboolean
 read_run (GisStore         *store,
           GisComposeLayer  *cl,
