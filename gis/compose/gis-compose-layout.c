@@ -83,20 +83,29 @@ page_clear (Page *p)
 
 /* ---- text -------------------------------------------------------------- */
 
-static PangoContext *
-new_pango_context (void)
-{
-  PangoFontMap *map = pango_cairo_font_map_get_default ();
-  PangoContext *context = pango_font_map_create_context (map);
-  cairo_font_options_t *options = cairo_font_options_create ();
+/* One context per thread, as Pango's default font map is: a context
+ * made per page would leave its fonts in the font map's caches. */
+static GPrivate pango_context_key = G_PRIVATE_INIT (g_object_unref);
 
+static PangoContext *
+get_pango_context (void)
+{
+  PangoContext *context = g_private_get (&pango_context_key);
+  cairo_font_options_t *options;
+
+  if (context != NULL)
+    return g_object_ref (context);
+
+  context = pango_font_map_create_context (pango_cairo_font_map_get_default ());
+  options = cairo_font_options_create ();
   /* metrics independent of the output's resolution */
   cairo_font_options_set_hint_metrics (options, CAIRO_HINT_METRICS_OFF);
   cairo_font_options_set_hint_style (options, CAIRO_HINT_STYLE_NONE);
   pango_cairo_context_set_font_options (context, options);
   pango_cairo_context_set_resolution (context, 72);
   cairo_font_options_destroy (options);
-  return context;
+  g_private_set (&pango_context_key, context);
+  return g_object_ref (context);
 }
 
 static PangoLayout *
@@ -206,16 +215,23 @@ svg_layout (Page           *p,
       g_autofree char *escaped = NULL;
       g_autofree char *family = NULL;
       double baseline;
+      gsize lead;
 
       if (run == NULL)
         continue;
       chunk = g_strndup (text + run->item->offset, run->item->length);
       if (is_blank (chunk))
         continue;
-      pango_layout_iter_get_run_extents (it, NULL, &logical);
+      /* SVG readers collapse the spaces around a text element's words:
+       * place its first letter where Pango has it instead */
+      lead = 0;
+      while (g_ascii_isspace (chunk[lead]))
+        lead++;
+      g_strchomp (chunk);
+      pango_layout_index_to_pos (layout, run->item->offset + lead, &logical);
       baseline = (double) pango_layout_iter_get_baseline (it) / PANGO_SCALE;
       font = pango_font_describe (run->item->analysis.font);
-      escaped = g_markup_escape_text (chunk, -1);
+      escaped = g_markup_escape_text (chunk + lead, -1);
       family = g_markup_escape_text (pango_font_description_get_family (font) != NULL
                                      ? pango_font_description_get_family (font) : FONT_FAMILY, -1);
       g_string_append_printf (p->svg,
@@ -1389,7 +1405,7 @@ compute_layout (GisComposition  *self,
   p->self = self;
   p->page = page;
   p->lang = self->language;
-  p->pango = new_pango_context ();
+  p->pango = get_pango_context ();
   gis_composition_get_page_pt (self, &p->page_w, &p->page_h);
   p->u = CLAMP (MIN (p->page_w, p->page_h) / 612.0, 0.9, 1.6);
   cw = p->page_w - 2 * m;
