@@ -1074,7 +1074,8 @@ draw_north_arrow (Page *p)
   ny = cy - cos (angle) * (len / 2 + 6 * p->u);
   {
     /* Translators: the letter of north on a map's north arrow */
-    g_autoptr(PangoLayout) layout = new_layout (p, gis_compose_tr (p->lang, N_("N")), 9 * p->u, TRUE);
+    g_autoptr(PangoLayout) layout = new_layout (p, gis_compose_tr_c (p->lang, "north arrow", NC_("north arrow", "N")),
+                                                9 * p->u, TRUE);
     double tw, th;
 
     layout_size (layout, &tw, &th);
