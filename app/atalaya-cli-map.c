@@ -526,6 +526,17 @@ print_style_summary (GisLayer *layer,
       g_print (_("heat map, radius %g px (%s)\n"), gis_style_get_radius_px (style),
                gis_color_ramp_to_string (gis_style_get_ramp (style)));
       break;
+    case GIS_STYLE_RASTER:
+      {
+        double cutoff = 0;
+        gboolean bilinear = TRUE;
+
+        gis_style_get_raster (style, NULL, NULL, &cutoff, &bilinear);
+        g_print (_("raster colour ramp (%s), transparent below %g%% of the range, %s sampling\n"),
+                 gis_color_ramp_to_string (gis_style_get_ramp (style)), cutoff * 100,
+                 bilinear ? "bilinear" : "nearest");
+      }
+      break;
     case GIS_STYLE_SINGLE:
     default:
       {

@@ -393,6 +393,27 @@ cmd_layers (int    argc,
 
 /* ---- info ------------------------------------------------------------- */
 
+/* A CRS's preset label when it is one of the presets, else its name. */
+static char *
+crs_label (const char *definition)
+{
+  g_autoptr(GisCrs) crs = gis_crs_new (definition, NULL);
+  const GisCrsPreset *presets;
+  guint n = 0;
+
+  if (crs == NULL)
+    return g_strdup (definition);
+  presets = gis_crs_get_presets (&n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GisCrs) preset = gis_crs_new (presets[i].id, NULL);
+
+      if (preset != NULL && gis_crs_equal (preset, crs))
+        return g_strdup (_(presets[i].label));
+    }
+  return g_strdup (gis_crs_get_name (crs));
+}
+
 static int
 cmd_info (int    argc,
           char **argv)
@@ -433,17 +454,50 @@ cmd_info (int    argc,
     {
       g_autoptr(GisLayer) layer = gis_store_get_layer (store, argv[2], &error);
       g_autoptr(GPtrArray) fields = NULL;
+      g_autoptr(GisRaster) raster = NULL;
+      g_autofree char *raster_crs = NULL;
+      double vmin = 0, vmax = 0;
+      gboolean has_range = FALSE;
 
       if (layer == NULL)
         return cli_fail (error);
       fields = gis_store_get_fields (store, layer, &error);
       if (fields == NULL)
         return cli_fail (error);
+      if (gis_layer_is_raster (layer))
+        {
+          raster = gis_store_load_raster (store, layer, &error);
+          if (raster == NULL)
+            return cli_fail (error);
+          raster_crs = crs_label (raster->crs);
+          has_range = gis_raster_get_range (raster, &vmin, &vmax);
+        }
 
       if (cli_opt_json)
         {
           cli_add_layer (b, layer);
           root = json_builder_get_root (b);
+          if (raster != NULL)
+            {
+              JsonObject *ro = json_object_new ();
+              JsonArray *gt = json_array_new ();
+
+              for (int i = 0; i < 6; i++)
+                json_array_add_double_element (gt, raster->geotransform[i]);
+              json_object_set_int_member (ro, "width", raster->width);
+              json_object_set_int_member (ro, "height", raster->height);
+              json_object_set_array_member (ro, "geotransform", gt);
+              json_object_set_string_member (ro, "crs", raster->crs);
+              json_object_set_string_member (ro, "crs_name", raster_crs);
+              if (raster->has_nodata)
+                json_object_set_double_member (ro, "nodata", raster->nodata);
+              if (has_range)
+                {
+                  json_object_set_double_member (ro, "min", vmin);
+                  json_object_set_double_member (ro, "max", vmax);
+                }
+              json_object_set_object_member (json_node_get_object (root), "raster", ro);
+            }
           /* add the fields to the layer object */
           {
             JsonObject *obj = json_node_get_object (root);
@@ -483,15 +537,28 @@ cmd_info (int    argc,
           }
 
         g_print (_("Layer:         %s\n"), gis_layer_get_name (layer));
-        g_print (_("Table:         %s\n"), gis_layer_get_table_name (layer));
+        if (gis_layer_get_table_name (layer) != NULL)
+          g_print (_("Table:         %s\n"), gis_layer_get_table_name (layer));
         g_print (_("Role:          %s\n"), gis_layer_role_to_label (gis_layer_get_role (layer)));
-        g_print (_("Geometry:      %s (EPSG:%d)\n"), gis_layer_get_geometry_type (layer),
-                 gis_layer_get_srid (layer));
-        g_print (_("Features:      %" PRId64 "\n"), gis_layer_get_feature_count (layer));
+        if (raster != NULL)
+          {
+            g_print (_("Raster:        %u × %u cells of %g × %g m, in %s\n"), raster->width, raster->height,
+                     raster->geotransform[1], -raster->geotransform[5],
+                     raster_crs);
+            if (has_range)
+              g_print (_("Values:        %g to %g\n"), vmin, vmax);
+          }
+        else
+          {
+            g_print (_("Geometry:      %s (EPSG:%d)\n"), gis_layer_get_geometry_type (layer),
+                     gis_layer_get_srid (layer));
+            g_print (_("Features:      %" PRId64 "\n"), gis_layer_get_feature_count (layer));
+          }
         g_print (_("Extent:        %s\n"), extent);
         g_print (_("Source:        %s\n"), gis_layer_get_source (layer) ? gis_layer_get_source (layer) : "");
         g_print (_("Imported:      %s\n"), gis_layer_get_imported_at (layer) ? gis_layer_get_imported_at (layer) : "");
-        g_print (_("Fields:\n"));
+        if (raster == NULL)
+          g_print (_("Fields:\n"));
         for (guint i = 0; i < fields->len; i++)
           {
             GisField *f = g_ptr_array_index (fields, i);
@@ -581,7 +648,7 @@ cmd_export (int    argc,
   GOptionEntry entries[] = {
     { "sql", 0, 0, G_OPTION_ARG_STRING, &sql, N_("Export the result of a SELECT instead of a layer"), N_("SELECT") },
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format,
-      N_("gpkg, geojson, shp, csv or kml (default: from the file name)"), N_("FORMAT") },
+      N_("gpkg, geojson, shp, csv or kml; geotiff for a raster (default: from the file name)"), N_("FORMAT") },
     { "crs", 0, 0, G_OPTION_ARG_STRING, &crs, N_("Output CRS (default EPSG:4326)"), N_("CRS") },
     { "layer-name", 0, 0, G_OPTION_ARG_STRING, &layer_name, N_("Layer name inside the file"), N_("NAME") },
     { "overwrite", 0, 0, G_OPTION_ARG_NONE, &overwrite, N_("Replace an existing file"), NULL },
@@ -596,7 +663,7 @@ cmd_export (int    argc,
   GError *error = NULL;
   const char *output;
   guint64 count = 0;
-  gboolean ok;
+  gboolean ok, cells = FALSE;
 
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -634,6 +701,7 @@ cmd_export (int    argc,
       if (layer == NULL)
         return cli_fail (error);
       output = argv[3];
+      cells = gis_layer_is_raster (layer);
       ok = gis_store_export_layer (store, layer, output, options, cli_on_progress, NULL, NULL,
                                    &count, &error);
     }
@@ -649,12 +717,17 @@ cmd_export (int    argc,
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "output");
       json_builder_add_string_value (b, output);
-      json_builder_set_member_name (b, "features");
+      json_builder_set_member_name (b, cells ? "cells" : "features");
       json_builder_add_int_value (b, (gint64) count);
       json_builder_end_object (b);
       root = json_builder_get_root (b);
       cli_print_json (root);
     }
+  else if (!cli_opt_quiet && cells)
+    g_print (g_dngettext (GETTEXT_PACKAGE,
+                          "Wrote a grid of %" PRIu64 " cell to %s\n",
+                          "Wrote a grid of %" PRIu64 " cells to %s\n", count),
+             count, output);
   else if (!cli_opt_quiet)
     g_print (g_dngettext (GETTEXT_PACKAGE,
                           "Wrote %" PRIu64 " feature to %s\n",

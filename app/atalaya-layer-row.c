@@ -79,7 +79,8 @@ atalaya_layer_row_update (AtalayaLayerRow *self)
   details = g_strdup_printf (_("%s · %s"),
                              gis_layer_role_to_label (gis_layer_get_role (self->layer)),
                              gis_geometry_type_to_label (gis_layer_get_geometry_type (self->layer)));
-  count = format_feature_count (gis_layer_get_feature_count (self->layer));
+  count = gis_layer_is_raster (self->layer) ? g_strdup ("")
+                                            : format_feature_count (gis_layer_get_feature_count (self->layer));
 
   gtk_label_set_text (self->name_label, gis_layer_get_name (self->layer));
   gtk_label_set_text (self->details_label, details);
@@ -99,6 +100,8 @@ atalaya_layer_row_update (AtalayaLayerRow *self)
     gtk_actionable_set_action_name (GTK_ACTIONABLE (self->zoom_button), "win.zoom-to-layer");
     gtk_actionable_set_action_name (GTK_ACTIONABLE (self->style_button), "win.edit-style");
     gtk_actionable_set_action_name (GTK_ACTIONABLE (self->table_button), "win.attribute-table");
+    /* a raster has no table of features */
+    gtk_widget_set_visible (GTK_WIDGET (self->table_button), !gis_layer_is_raster (self->layer));
     gtk_actionable_set_action_name (GTK_ACTIONABLE (self->remove_button), "win.remove-layer");
   }
 }

@@ -309,7 +309,9 @@ load_layer (AtalayaMapController *self,
   LoadData *ld;
   gboolean was_loading = any_loading (self);
 
-  if (self->store_path == NULL || gis_layer_get_table_name (ls->layer) == NULL)
+  /* a raster has no table: its layer data is its grid */
+  if (self->store_path == NULL ||
+      (gis_layer_get_table_name (ls->layer) == NULL && !gis_layer_is_raster (ls->layer)))
     return;
 
   if (ls->loading != NULL)

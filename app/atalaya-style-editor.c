@@ -2,7 +2,8 @@
  *
  * Single symbol, categorized by a field, graduated (quantile, equal
  * interval, natural breaks) along a colour ramp, or a point heat map; and
- * labels from a field.  The dialog builds a new GisStyle from its widgets
+ * labels from a field; for a raster layer, its colour ramp, the share of
+ * its range drawn transparent and its sampling.  The dialog builds a new GisStyle from its widgets
  * and emits "applied"; the window draws and saves it.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -13,6 +14,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 
 #include "atalaya-style-editor.h"
 #include "gis-sql-private.h"
@@ -59,6 +61,10 @@ struct _AtalayaStyleEditor
   GtkListBox     *category_list;
   AdwComboRow    *label_field_row;
   GtkSpinButton  *label_size_spin;
+  GtkWidget      *label_group;
+  AdwActionRow   *cutoff_row;
+  GtkSpinButton  *cutoff_spin;
+  AdwComboRow    *sampling_row;
 
   /* Owned */
   GisStore       *store;
@@ -68,6 +74,7 @@ struct _AtalayaStyleEditor
   GtkStringList  *label_fields;    /* "None" + names */
   GPtrArray      *categories;      /* CategoryRow */
   gboolean        points;
+  gboolean        raster;
 };
 
 G_DEFINE_FINAL_TYPE (AtalayaStyleEditor, atalaya_style_editor, ADW_TYPE_WINDOW)
@@ -158,6 +165,21 @@ update_visibility (AtalayaStyleEditor *self)
 {
   GisStyleKind kind = adw_combo_row_get_selected (self->kind_row);
 
+  if (self->raster)
+    {
+      /* a grid: its ramp, transparency and sampling; no fields, symbols nor labels */
+      gtk_widget_set_visible (GTK_WIDGET (self->kind_row), FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->field_row), FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->method_row), FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->classes_row), FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->radius_row), FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->symbol_group), FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->category_group), FALSE);
+      gtk_widget_set_visible (self->label_group, FALSE);
+      return;
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->cutoff_row), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->sampling_row), FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->field_row), kind != GIS_STYLE_SINGLE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->field_row),
                                  kind == GIS_STYLE_HEATMAP ? _("Weight field") : _("Field"));
@@ -239,6 +261,17 @@ load_style (AtalayaStyleEditor *self)
   const GisLabelStyle *label = gis_style_get_label (style);
   guint pos;
 
+  if (kind == GIS_STYLE_RASTER)
+    {
+      double cutoff = 0;
+      gboolean bilinear = TRUE;
+
+      gis_style_get_raster (style, NULL, NULL, &cutoff, &bilinear);
+      adw_combo_row_set_selected (self->ramp_row, gis_style_get_ramp (style));
+      gtk_spin_button_set_value (self->cutoff_spin, cutoff * 100);
+      adw_combo_row_set_selected (self->sampling_row, bilinear ? 1 : 0);
+      return;
+    }
   adw_combo_row_set_selected (self->kind_row, kind);
 
   pos = field_position (self->fields,
@@ -315,6 +348,17 @@ atalaya_style_editor_get_style (AtalayaStyleEditor *self)
 
   g_return_val_if_fail (ATALAYA_IS_STYLE_EDITOR (self), NULL);
 
+  if (self->raster)
+    {
+      double vmin = NAN, vmax = NAN;
+
+      if (gis_style_get_kind (self->style) == GIS_STYLE_RASTER)
+        gis_style_get_raster (self->style, &vmin, &vmax, NULL, NULL);
+      return gis_style_new_raster (adw_combo_row_get_selected (self->ramp_row), vmin, vmax,
+                                   CLAMP (gtk_spin_button_get_value (self->cutoff_spin) / 100, 0.0, 1.0),
+                                   adw_combo_row_get_selected (self->sampling_row) == 1);
+    }
+
   read_symbol (self, &symbol);
 
   switch (kind)
@@ -349,6 +393,7 @@ atalaya_style_editor_get_style (AtalayaStyleEditor *self)
       break;
 
     case GIS_STYLE_SINGLE:
+    case GIS_STYLE_RASTER:
     default:
       break;
     }
@@ -457,6 +502,7 @@ static void
 build (AtalayaStyleEditor *self)
 {
   static const char *const kinds[] = { N_("Single symbol"), N_("Categorized"), N_("Graduated"), N_("Heat map") };
+  static const char *const samplings[] = { N_("Nearest cell"), N_("Smooth (bilinear)") };
   static const char *const methods[] = { N_("Quantile (equal count)"), N_("Equal interval"), N_("Natural breaks (Jenks)") };
   GtkWidget *toolbar = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   GtkWidget *header = adw_header_bar_new ();
@@ -492,6 +538,12 @@ build (AtalayaStyleEditor *self)
   self->radius_spin = spin_row (ADW_PREFERENCES_GROUP (group), _("Radius (pixels)"), 2, 200, 1, 0,
                                 &self->radius_row);
   gtk_spin_button_set_value (self->radius_spin, 20);
+  self->cutoff_spin = spin_row (ADW_PREFERENCES_GROUP (group), _("Transparent below (% of the range)"), 0, 100, 1, 0,
+                                &self->cutoff_row);
+  gtk_spin_button_set_value (self->cutoff_spin, GIS_STYLE_RASTER_CUTOFF * 100);
+  self->sampling_row = combo_row (_("Sampling"), samplings, G_N_ELEMENTS (samplings), NULL);
+  adw_combo_row_set_selected (self->sampling_row, 1);
+  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (self->sampling_row));
   adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (group));
 
   /* symbol */
@@ -523,7 +575,7 @@ build (AtalayaStyleEditor *self)
   adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), self->category_group);
 
   /* labels */
-  group = adw_preferences_group_new ();
+  group = self->label_group = adw_preferences_group_new ();
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Labels"));
   self->label_field_row = combo_row (_("Label with"), NULL, 0, G_LIST_MODEL (self->label_fields));
   adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), GTK_WIDGET (self->label_field_row));
@@ -610,6 +662,7 @@ atalaya_style_editor_new (GtkWindow *parent,
   self->store = g_object_ref (store);
   self->layer = g_object_ref (layer);
   self->style = gis_style_ref (style);
+  self->raster = gis_layer_is_raster (layer);
   self->points = gis_layer_is_point_layer (layer) ||
                  g_strcmp0 (gis_layer_get_geometry_type (layer), "MULTIPOINT") == 0;
   self->fields = gtk_string_list_new (NULL);

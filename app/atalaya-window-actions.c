@@ -384,6 +384,7 @@ typedef struct
   char   *sql;           /* NULL: the whole layer */
   char   *output;
   guint64 count;
+  gboolean raster;       /* a grid, to GeoTIFF */
 } ExportJob;
 
 static void
@@ -450,11 +451,17 @@ export_cb (GObject      *object,
   else
     {
       g_autofree char *name = g_path_get_basename (job->output);
-      g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                            "Exported %" PRIu64 " feature to %s",
-                                                            "Exported %" PRIu64 " features to %s",
-                                                            job->count),
-                                               job->count, name);
+      g_autofree char *text = job->raster
+        ? g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                        "Exported a grid of %" PRIu64 " cell to %s",
+                                        "Exported a grid of %" PRIu64 " cells to %s",
+                                        job->count),
+                           job->count, name)
+        : g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                        "Exported %" PRIu64 " feature to %s",
+                                        "Exported %" PRIu64 " features to %s",
+                                        job->count),
+                           job->count, name);
 
       atalaya_window_show_message (self, text);
     }
@@ -475,7 +482,7 @@ export_response_cb (GtkFileChooserNative *native,
       job->output = file != NULL ? g_file_get_path (file) : NULL;
       if (job->output != NULL && gis_export_format_from_path (job->output) == GIS_EXPORT_FORMAT_AUTO)
         {
-          char *with_ext = g_strconcat (job->output, ".gpkg", NULL);
+          char *with_ext = g_strconcat (job->output, job->raster ? ".tif" : ".gpkg", NULL);
 
           g_free (job->output);
           job->output = with_ext;
@@ -506,20 +513,24 @@ ask_export_file (AtalayaWindow *self,
     { N_("CSV"), "*.csv" },
     { N_("KML"), "*.kml" },
   };
+  static const struct { const char *name; const char *pattern; } raster_filters[] = {
+    { N_("GeoTIFF"), "*.tif" },
+  };
   GtkFileChooserNative *native;
-  g_autofree char *name = g_strconcat (job->layer_name, ".gpkg", NULL);
+  g_autofree char *name = g_strconcat (job->layer_name, job->raster ? ".tif" : ".gpkg", NULL);
 
   native = gtk_file_chooser_native_new (_("Export"), GTK_WINDOW (self),
                                         GTK_FILE_CHOOSER_ACTION_SAVE,
                                         _("_Export"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (native), name);
-  for (guint i = 0; i < G_N_ELEMENTS (filters); i++)
+  /* a raster goes to GeoTIFF only; features to the vector formats */
+  for (guint i = 0; i < (job->raster ? G_N_ELEMENTS (raster_filters) : G_N_ELEMENTS (filters)); i++)
     {
       g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
 
-      gtk_file_filter_set_name (filter, _(filters[i].name));
-      gtk_file_filter_add_pattern (filter, filters[i].pattern);
+      gtk_file_filter_set_name (filter, _(job->raster ? raster_filters[i].name : filters[i].name));
+      gtk_file_filter_add_pattern (filter, job->raster ? raster_filters[i].pattern : filters[i].pattern);
       gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), filter);
     }
   g_object_set_data_full (G_OBJECT (native), "job", job, export_job_free);
@@ -544,6 +555,7 @@ atalaya_window_actions_export_layer (GtkWidget  *widget,
   job = g_new0 (ExportJob, 1);
   job->store_path = g_strdup (gis_store_get_path (self->store));
   job->layer_name = g_strdup (gis_layer_get_name (layer));
+  job->raster = gis_layer_is_raster (layer);
   ask_export_file (self, job);
 }
 
@@ -650,6 +662,14 @@ atalaya_window_actions_attribute_table (GtkWidget  *widget,
   if (layer == NULL)
     {
       atalaya_window_show_message (self, _("Select a layer in the layer list to see its table"));
+      return;
+    }
+  if (gis_layer_is_raster (layer))
+    {
+      g_autofree char *text = g_strdup_printf (_("“%s” is a raster: it has cells, not a table of features"),
+                                               gis_layer_get_name (layer));
+
+      atalaya_window_show_message (self, text);
       return;
     }
   atalaya_window_show_table (self, layer);

@@ -22,6 +22,7 @@
 #include "gis-cursor.h"
 #include "gis-error.h"
 #include "gis-export.h"
+#include "gis-raster.h"
 #include "gis-sql-private.h"
 #include "gis-thread-private.h"
 
@@ -57,6 +58,8 @@ static const struct {
   { GIS_EXPORT_FORMAT_SHAPEFILE, "shapefile", "ESRI Shapefile", ".shp" },
   { GIS_EXPORT_FORMAT_CSV, "csv", "CSV", ".csv" },
   { GIS_EXPORT_FORMAT_KML, "kml", "KML", ".kml" },
+  { GIS_EXPORT_FORMAT_GEOTIFF, "geotiff", "GTiff", ".tif" },
+  { GIS_EXPORT_FORMAT_GEOTIFF, "tif", "GTiff", ".tiff" },
 };
 
 gboolean
@@ -307,6 +310,12 @@ export_sql (GisStore               *store,
       g_set_error (error, GIS_ERROR, GIS_ERROR_UNSUPPORTED,
                    _("Cannot tell the format of “%s”: use .gpkg, .geojson, .shp, .csv "
                      "or .kml, or state the format"), path);
+      return FALSE;
+    }
+  if (format == GIS_EXPORT_FORMAT_GEOTIFF)
+    {
+      g_set_error (error, GIS_ERROR, GIS_ERROR_UNSUPPORTED,
+                   _("GeoTIFF is for raster layers; a query result has features"));
       return FALSE;
     }
 
@@ -588,6 +597,42 @@ out:
   return ok;
 }
 
+/* A raster layer: a Float32 GeoTIFF in the grid's own CRS. */
+static gboolean
+export_raster (GisStore                *store,
+               GisLayer                *layer,
+               const char              *path,
+               const GisExportOptions  *options,
+               guint64                 *out_count,
+               GError                 **error)
+{
+  g_autoptr(GisRaster) raster = NULL;
+  GisExportFormat format = options->format;
+
+  if (format == GIS_EXPORT_FORMAT_AUTO)
+    format = gis_export_format_from_path (path);
+  if (format != GIS_EXPORT_FORMAT_GEOTIFF)
+    {
+      g_set_error (error, GIS_ERROR, GIS_ERROR_UNSUPPORTED,
+                   _("Layer “%s” is a raster: export it to GeoTIFF (.tif)"), gis_layer_get_name (layer));
+      return FALSE;
+    }
+  if (options->crs != NULL)
+    {
+      g_set_error (error, GIS_ERROR, GIS_ERROR_UNSUPPORTED,
+                   _("A raster is exported in its own CRS: leave the CRS out"));
+      return FALSE;
+    }
+  raster = gis_store_load_raster (store, layer, error);
+  if (raster == NULL)
+    return FALSE;
+  if (!gis_raster_export_geotiff (raster, path, options->overwrite, error))
+    return FALSE;
+  if (out_count != NULL)
+    *out_count = (guint64) raster->width * raster->height;
+  return TRUE;
+}
+
 /**
  * gis_store_export_layer:
  * @store: a store
@@ -626,6 +671,16 @@ gis_store_export_layer (GisStore               *store,
 
   if (options == NULL)
     options = defaults = gis_export_options_new ();
+
+  if (gis_layer_is_raster (layer))
+    return export_raster (store, layer, path, options, out_count, error);
+  if (options->format == GIS_EXPORT_FORMAT_GEOTIFF ||
+      (options->format == GIS_EXPORT_FORMAT_AUTO && gis_export_format_from_path (path) == GIS_EXPORT_FORMAT_GEOTIFF))
+    {
+      g_set_error (error, GIS_ERROR, GIS_ERROR_UNSUPPORTED,
+                   _("Layer “%s” has features, not cells: GeoTIFF is for raster layers"), gis_layer_get_name (layer));
+      return FALSE;
+    }
 
   if (gis_layer_get_table_name (layer) == NULL)
     {

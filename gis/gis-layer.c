@@ -79,6 +79,7 @@ static const struct {
   { "GEOMETRYCOLLECTION", N_("Geometry collection") },
   { "GEOMETRY", N_("Mixed geometry") },
   { "NONE", N_("No geometry") },
+  { "RASTER", N_("Raster") },
 };
 
 /**
@@ -525,4 +526,17 @@ gis_layer_is_point_layer (GisLayer *self)
 {
   g_return_val_if_fail (GIS_IS_LAYER (self), FALSE);
   return g_strcmp0 (self->geometry_type, "POINT") == 0;
+}
+
+/**
+ * gis_layer_is_raster:
+ * @self: a layer
+ *
+ * Returns: whether @self is a raster: its cells in atalaya_rasters, no table
+ */
+gboolean
+gis_layer_is_raster (GisLayer *self)
+{
+  g_return_val_if_fail (GIS_IS_LAYER (self), FALSE);
+  return g_strcmp0 (self->geometry_type, GIS_RASTER_GEOMETRY_TYPE) == 0;
 }

@@ -14,6 +14,10 @@ G_BEGIN_DECLS
 
 #define GIS_TYPE_LAYER (gis_layer_get_type ())
 
+/** The geometry_type of a raster layer in the registry: a grid of cells
+ * in atalaya_rasters (gis-raster.h), no table. */
+#define GIS_RASTER_GEOMETRY_TYPE "RASTER"
+
 G_DECLARE_FINAL_TYPE (GisLayer, gis_layer, GIS, LAYER, GObject)
 
 /**
@@ -62,5 +66,6 @@ double        gis_layer_get_opacity       (GisLayer *self);
 void          gis_layer_set_opacity       (GisLayer *self,
                                            double    opacity);
 gboolean      gis_layer_is_point_layer    (GisLayer *self);
+gboolean      gis_layer_is_raster         (GisLayer *self);
 
 G_END_DECLS

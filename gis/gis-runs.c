@@ -11,6 +11,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 
@@ -149,7 +151,14 @@ gis_store_layer_fingerprint (GisStore  *store,
   g_return_val_if_fail (GIS_IS_LAYER (layer), NULL);
 
   if (gis_layer_get_table_name (layer) == NULL)
-    return g_strdup (g_checksum_get_string (sum));
+    {
+      /* a raster: its grid */
+      sql = g_strdup_printf ("SELECT width, height, geotransform, crs, nodata, data FROM atalaya_rasters "
+                             "WHERE layer_id = %" PRId64, gis_layer_get_id (layer));
+      if (!gis_store_checksum_query (sum, gis_store_get_db (store), sql, error))
+        return NULL;
+      return g_strdup (g_checksum_get_string (sum));
+    }
   qt = gis_sql_quote_ident (gis_layer_get_table_name (layer));
   sql = g_strdup_printf ("SELECT * FROM %s ORDER BY 1", qt);
   if (!gis_store_checksum_query (sum, gis_store_get_db (store), sql, error))

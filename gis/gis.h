@@ -15,6 +15,7 @@
 #include "gis-cursor.h"
 #include "gis-import.h"
 #include "gis-export.h"
+#include "gis-raster.h"
 #include "gis-runs.h"
 #include "gis-render.h"
 #include "gis-features.h"

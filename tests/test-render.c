@@ -590,6 +590,10 @@ make_rich_style (GisStyleKind kind)
       gis_style_set_breaks (style, (const double[]) { 1, 2.5, 3.25, 5 }, 4);
       break;
 
+    case GIS_STYLE_RASTER:
+      style = gis_style_new_raster (GIS_COLOR_RAMP_VIRIDIS, 0.25, 12.5, 0.125, FALSE);
+      break;
+
     case GIS_STYLE_HEATMAP:
     default:
       style = gis_style_new_heatmap (17.5, GIS_COLOR_RAMP_VIRIDIS, "severity");
@@ -602,7 +606,7 @@ make_rich_style (GisStyleKind kind)
 static void
 test_style_json_round_trip (void)
 {
-  for (int kind = GIS_STYLE_SINGLE; kind <= GIS_STYLE_HEATMAP; kind++)
+  for (int kind = GIS_STYLE_SINGLE; kind <= GIS_STYLE_RASTER; kind++)
     {
       g_autoptr(GisStyle) style = make_rich_style (kind);
       g_autoptr(GisStyle) back = NULL;
@@ -645,6 +649,19 @@ test_style_json_round_trip (void)
         case GIS_STYLE_HEATMAP:
           g_assert_cmpfloat (gis_style_get_radius_px (back), ==, 17.5);
           g_assert_cmpstr (gis_style_get_weight_field (back), ==, "severity");
+          break;
+        case GIS_STYLE_RASTER:
+          {
+            double lo, hi, cutoff;
+            gboolean bilinear;
+
+            gis_style_get_raster (back, &lo, &hi, &cutoff, &bilinear);
+            g_assert_cmpfloat (lo, ==, 0.25);
+            g_assert_cmpfloat (hi, ==, 12.5);
+            g_assert_cmpfloat (cutoff, ==, 0.125);
+            g_assert_false (bilinear);
+            g_assert_cmpint (gis_style_get_ramp (back), ==, GIS_COLOR_RAMP_VIRIDIS);
+          }
           break;
         case GIS_STYLE_SINGLE:
         default:

@@ -329,7 +329,7 @@ get_layer (GisStore    *store,
   if (layer == NULL)
     return NULL;
   type = gis_layer_get_geometry_type (layer);
-  if (type == NULL || (points ? !gis_layer_is_point_layer (layer) : strstr (type, "POINT") != NULL))
+  if (type == NULL || gis_layer_is_raster (layer) || (points ? !gis_layer_is_point_layer (layer) : strstr (type, "POINT") != NULL))
     {
       g_set_error (error, GIS_ERROR, GIS_ERROR_INVALID_INPUT,
                    points ? _("The %s layer “%s” must hold points") : _("The %s layer “%s” must hold lines or areas"),

@@ -119,15 +119,16 @@ check_spatial_layer (GisQueryPlan  *plan,
                      GisLayer      *layer,
                      GError       **error)
 {
-  g_autofree char *idx = gis_query_index_table (layer);
+  g_autofree char *idx = NULL;
 
-  if (gis_layer_get_geometry_type (layer) == NULL)
+  if (gis_layer_get_geometry_type (layer) == NULL || gis_layer_is_raster (layer))
     {
       g_set_error (error, GIS_ERROR, GIS_ERROR_INVALID_INPUT,
                    _("Layer “%s” has no geometry: it cannot take part in a spatial condition"),
                    gis_layer_get_name (layer));
       return FALSE;
     }
+  idx = gis_query_index_table (layer);
   if (!gis_sql_table_exists (gis_store_get_db (plan->store), idx))
     {
       g_set_error (error, GIS_ERROR, GIS_ERROR_CORRUPT,
@@ -467,6 +468,12 @@ gis_query_plan (GisStore  *store,
   plan->target = gis_store_get_layer (store, gis_query_get_target (query), error);
   if (plan->target == NULL)
     return NULL;
+  if (gis_layer_is_raster (plan->target))
+    {
+      g_set_error (error, GIS_ERROR, GIS_ERROR_INVALID_INPUT,
+                   _("Layer “%s” is a raster: a query selects features"), gis_layer_get_name (plan->target));
+      return NULL;
+    }
   plan->fields = gis_store_get_fields (store, plan->target, error);
   if (plan->fields == NULL)
     return NULL;

@@ -143,7 +143,8 @@ gis_query_annotate (GisStore                  *store,
   ref = gis_store_get_layer (store, annotation->layer, error);
   if (ref == NULL)
     return NULL;
-  if (gis_layer_get_geometry_type (target_layer) == NULL || gis_layer_get_geometry_type (ref) == NULL)
+  if (gis_layer_get_geometry_type (target_layer) == NULL || gis_layer_get_geometry_type (ref) == NULL ||
+      gis_layer_is_raster (target_layer) || gis_layer_is_raster (ref))
     {
       g_set_error (error, GIS_ERROR, GIS_ERROR_INVALID_INPUT,
                    _("Layer “%s” has no geometry: it cannot take part in a spatial condition"),

@@ -82,6 +82,8 @@ struct _GisLayerData
   gint64    *times;           /* NULL without occurred_at */
   GPtrArray *columns;         /* Column * */
   Grid       grid;
+
+  GisRaster *raster;          /* a raster layer's grid (no features), immutable */
 };
 
 G_DEFINE_BOXED_TYPE (GisLayerData, gis_layer_data, gis_layer_data_ref, gis_layer_data_unref)
@@ -115,6 +117,7 @@ gis_layer_data_clear (gpointer p)
   g_clear_pointer (&self->columns, g_ptr_array_unref);
   g_free (self->grid.start);
   g_free (self->grid.items);
+  g_clear_pointer (&self->raster, gis_raster_free);
 }
 
 /**
@@ -909,6 +912,68 @@ finish_layer_data (GisLayerData  *self,
   return TRUE;
 }
 
+static gboolean
+layer_is_raster (sqlite3 *db,
+                 gint64   layer_id)
+{
+  g_autoptr(sqlite3_stmt) stmt = gis_sql_prepare (db, "SELECT geometry_type FROM atalaya_layers WHERE id = ?1", NULL);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, layer_id);
+  return sqlite3_step (stmt) == SQLITE_ROW &&
+         g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), GIS_RASTER_GEOMETRY_TYPE) == 0;
+}
+
+/* A raster layer: no features, its grid kept as it is (the renderer
+ * samples it for each pixel of the view), its box in @display_crs. */
+static GisLayerData *
+load_raster (GisStore  *store,
+             gint64     layer_id,
+             GisCrs    *display_crs,
+             GError   **error)
+{
+  g_autoptr(GisRaster) raster = gis_store_load_raster_by_id (store, layer_id, error);
+  g_autoptr(GisCrs) crs = NULL;
+  g_autoptr(GisTransform) t = NULL;
+  GisExtent out;
+  Reader r = { 0 };
+  GisLayerData *self;
+
+  if (raster == NULL)
+    return NULL;
+  crs = gis_crs_new (raster->crs, error);
+  if (crs == NULL)
+    return NULL;
+  t = gis_transform_new (crs, display_crs, error);
+  if (t == NULL)
+    return NULL;
+  gis_raster_project_bounds (raster, t, &out);
+
+  reader_init (&r, 0, FALSE);
+  self = reader_steal (&r, layer_id, display_crs);
+  self->columns = g_ptr_array_new_with_free_func (column_free);
+  compute_extents (self);
+  grid_build_points (self);
+  self->extent = out;
+  self->raster = g_steal_pointer (&raster);
+  return self;
+}
+
+/**
+ * gis_layer_data_get_raster:
+ * @data: layer data
+ *
+ * Returns: (transfer none) (nullable): the grid of a raster layer (in its
+ *   own CRS, not the display CRS), %NULL for a vector layer
+ */
+const GisRaster *
+gis_layer_data_get_raster (GisLayerData *data)
+{
+  g_return_val_if_fail (data != NULL, NULL);
+  return data->raster;
+}
+
 /**
  * gis_layer_data_load:
  * @store_path: the store file
@@ -966,6 +1031,9 @@ gis_layer_data_load (const char         *store_path,
   if (store == NULL)
     return NULL;
   db = gis_store_get_db (store);
+
+  if (layer_is_raster (db, layer_id))
+    return load_raster (store, layer_id, display_crs, error);
 
   if (!describe_layer (db, store_path, layer_id, fields, &table, &name, &geometry_type,
                        &has_time, columns, error))

@@ -9,6 +9,7 @@
 
 #include "gis-crs.h"
 #include "gis-extent.h"
+#include "gis-raster.h"
 
 G_BEGIN_DECLS
 
@@ -80,6 +81,7 @@ gint64         gis_layer_data_get_layer_id     (GisLayerData       *data);
 GisCrs        *gis_layer_data_get_crs          (GisLayerData       *data);
 const GisExtent *gis_layer_data_get_extent     (GisLayerData       *data);
 gboolean       gis_layer_data_is_point_layer   (GisLayerData       *data);
+const GisRaster *gis_layer_data_get_raster     (GisLayerData       *data);
 
 guint          gis_layer_data_get_n_features   (GisLayerData       *data);
 const gint64  *gis_layer_data_get_fids         (GisLayerData       *data);

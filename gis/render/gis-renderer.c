@@ -2065,6 +2065,135 @@ render_raster_layer (const Ctx      *ctx,
   return ok;
 }
 
+/* ---- raster layers ------------------------------------------------------- */
+
+#define GRID_LUT_SIZE 1024
+/* above the style's cutoff, values fade in over this share of the range */
+#define GRID_FADE 0.10
+
+/* The colours of the style's ramp as premultiplied ARGB, low to high. */
+static void
+grid_lut (GisStyle *style,
+          guint32   lut[GRID_LUT_SIZE])
+{
+  GisColorRamp ramp = gis_style_get_ramp (style);
+  double cutoff = 0;
+
+  gis_style_get_raster (style, NULL, NULL, &cutoff, NULL);
+  for (guint i = 0; i < GRID_LUT_SIZE; i++)
+    {
+      double t = i / (double) (GRID_LUT_SIZE - 1);
+      double a = t <= cutoff ? 0 : MIN (1.0, (t - cutoff) / GRID_FADE);
+      GisColor c;
+
+      gis_color_ramp_sample (ramp, t, &c);
+      a *= c.a;
+      lut[i] = ((guint32) lround (a * 255) << 24) |
+               ((guint32) lround (c.r * a * 255) << 16) |
+               ((guint32) lround (c.g * a * 255) << 8) |
+               (guint32) lround (c.b * a * 255);
+    }
+}
+
+/* A raster layer: every device pixel of the view inside the grid's box
+ * takes the colour of the grid's value under its centre, the pixel
+ * centres projected from the display CRS to the grid's, a row at a time. */
+static gboolean
+render_grid_layer (const Ctx      *ctx,
+                   GisRenderLayer *layer)
+{
+  const GisRaster *raster = gis_layer_data_get_raster (layer->data);
+  const GisExtent *box = gis_layer_data_get_extent (layer->data);
+  g_autoptr(GisCrs) grid_crs = NULL;
+  g_autoptr(GisTransform) to_grid = NULL;
+  g_autofree double *xs = NULL;
+  g_autofree double *ys = NULL;
+  guint32 lut[GRID_LUT_SIZE];
+  double vmin = NAN, vmax = NAN, lo = 0, hi = 0, res, span;
+  gboolean bilinear = TRUE;
+  cairo_surface_t *image;
+  guint32 *pixels;
+  int stride, x0, x1, y0, y1;
+
+  if (box->min_x > box->max_x)
+    return TRUE;
+  grid_crs = gis_crs_new (raster->crs, NULL);
+  if (grid_crs == NULL)
+    return TRUE;
+  if (!gis_crs_equal (grid_crs, gis_layer_data_get_crs (layer->data)))
+    {
+      to_grid = gis_transform_new (gis_layer_data_get_crs (layer->data), grid_crs, NULL);
+      if (to_grid == NULL)
+        return TRUE;
+    }
+  gis_style_get_raster (layer->style, &vmin, &vmax, NULL, &bilinear);
+  if ((!isfinite (vmin) || !isfinite (vmax)) && !gis_raster_get_range (raster, &lo, &hi))
+    return TRUE;
+  if (!isfinite (vmin))
+    vmin = lo;
+  if (!isfinite (vmax))
+    vmax = hi;
+  span = vmax - vmin;
+  grid_lut (layer->style, lut);
+
+  /* the device pixels of the grid's box */
+  x0 = MAX (0, (int) floor (dev_x (ctx, box->min_x)));
+  x1 = MIN (ctx->width, (int) ceil (dev_x (ctx, box->max_x)));
+  y0 = MAX (0, (int) floor (dev_y (ctx, box->max_y)));
+  y1 = MIN (ctx->height, (int) ceil (dev_y (ctx, box->min_y)));
+  if (x0 >= x1 || y0 >= y1)
+    return TRUE;
+
+  image = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, ctx->width, ctx->height);
+  if (cairo_surface_status (image) != CAIRO_STATUS_SUCCESS)
+    {
+      cairo_surface_destroy (image);
+      return TRUE;
+    }
+  pixels = (guint32 *) (void *) cairo_image_surface_get_data (image);
+  stride = cairo_image_surface_get_stride (image) / 4;
+  xs = g_new (double, x1 - x0);
+  ys = g_new (double, x1 - x0);
+  res = ctx->view.resolution / ctx->scale;
+  for (int j = y0; j < y1; j++)
+    {
+      double my = ctx->view.center_y - ((j + 0.5) / ctx->scale - ctx->view.height_px / 2.0) * ctx->view.resolution;
+
+      if (((j - y0) & 63) == 0 && cancelled (ctx))
+        {
+          cairo_surface_destroy (image);
+          return FALSE;
+        }
+      for (int i = x0; i < x1; i++)
+        {
+          xs[i - x0] = ctx->view.center_x + ((i + 0.5) - ctx->view.width_px * ctx->scale / 2.0) * res;
+          ys[i - x0] = my;
+        }
+      if (to_grid != NULL)
+        gis_transform_array (to_grid, xs, ys, (gsize) (x1 - x0));
+      for (int i = x0; i < x1; i++)
+        {
+          double v, t;
+
+          if (!isfinite (xs[i - x0]) || !gis_raster_sample (raster, xs[i - x0], ys[i - x0], bilinear, &v))
+            continue;
+          t = span > 0 ? (v - vmin) / span : (v >= vmax ? 1 : 0);
+          if (!(t > 0))
+            continue;  /* at or below the ramp's start (and NaN): transparent */
+          pixels[(gsize) j * stride + i] = lut[(int) (MIN (t, 1.0) * (GRID_LUT_SIZE - 1) + 0.5)];
+        }
+    }
+  cairo_surface_mark_dirty (image);
+  cairo_save (ctx->cr);
+  cairo_scale (ctx->cr, 1 / ctx->scale, 1 / ctx->scale);
+  cairo_set_source_surface (ctx->cr, image, 0, 0);
+  cairo_pattern_set_filter (cairo_get_source (ctx->cr), CAIRO_FILTER_NEAREST);
+  cairo_paint_with_alpha (ctx->cr, layer->opacity);
+  cairo_restore (ctx->cr);
+  cairo_surface_destroy (image);
+  return TRUE;
+}
+
 static gboolean
 render_layers (const Ctx             *ctx,
                GisRenderLayer *const *layers,
@@ -2082,6 +2211,13 @@ render_layers (const Ctx             *ctx,
 
       if (cancelled (ctx))
         return FALSE;
+      if (layer->opacity > 0 && gis_layer_data_get_raster (layer->data) != NULL &&
+          gis_style_get_kind (layer->style) == GIS_STYLE_RASTER)
+        {
+          if (!render_grid_layer (ctx, layer))
+            return FALSE;
+          continue;
+        }
       if (layer->opacity <= 0 || gis_layer_data_get_n_features (layer->data) == 0)
         continue;
 

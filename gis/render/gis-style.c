@@ -44,6 +44,10 @@ struct _GisStyle
   double            *breaks;      /* graduated: n_classes + 1, or NULL before they are computed */
   double             radius_px;   /* heatmap */
   char              *weight_field;/* heatmap, nullable */
+  double             value_min;   /* raster: the value at the start of the ramp, NAN: the grid's smallest */
+  double             value_max;   /* raster: at its end, NAN: the grid's largest */
+  double             cutoff;      /* raster: share of the range drawn transparent, fading in above */
+  gboolean           bilinear;    /* raster: interpolate between cell centres */
   GisLabelStyle      label;       /* label.field NULL: no labels */
 };
 
@@ -236,6 +240,68 @@ gis_style_new_heatmap (double        radius_px,
 }
 
 /**
+ * gis_style_new_raster:
+ * @ramp: colours from low to high values
+ * @value_min: the value at the start of the ramp, or NAN for the grid's smallest
+ * @value_max: the value at its end, or NAN for the grid's largest
+ * @cutoff: the share of the range, from its low end, drawn transparent
+ *   (0 to 1); values just above fade in
+ * @bilinear: sample between cell centres rather than the nearest cell
+ *
+ * The style of a raster layer: each pixel of the view takes the colour of
+ * the grid's value under it.  Nodata is never drawn.
+ *
+ * Returns: (transfer full): a raster style
+ */
+GisStyle *
+gis_style_new_raster (GisColorRamp  ramp,
+                      double        value_min,
+                      double        value_max,
+                      double        cutoff,
+                      gboolean      bilinear)
+{
+  GisStyle *self;
+
+  g_return_val_if_fail ((guint) ramp < GIS_N_COLOR_RAMPS, NULL);
+  g_return_val_if_fail (cutoff >= 0 && cutoff <= 1, NULL);
+
+  self = style_alloc (GIS_STYLE_RASTER);
+  self->ramp = ramp;
+  self->value_min = value_min;
+  self->value_max = value_max;
+  self->cutoff = cutoff;
+  self->bilinear = bilinear;
+  return self;
+}
+
+/**
+ * gis_style_get_raster:
+ * @style: a raster style
+ * @out_min: (out) (optional): the value at the start of the ramp (NAN: the grid's smallest)
+ * @out_max: (out) (optional): the value at its end (NAN: the grid's largest)
+ * @out_cutoff: (out) (optional): the share of the range drawn transparent
+ * @out_bilinear: (out) (optional): whether to interpolate
+ */
+void
+gis_style_get_raster (GisStyle *style,
+                      double   *out_min,
+                      double   *out_max,
+                      double   *out_cutoff,
+                      gboolean *out_bilinear)
+{
+  g_return_if_fail (style != NULL);
+
+  if (out_min != NULL)
+    *out_min = style->value_min;
+  if (out_max != NULL)
+    *out_max = style->value_max;
+  if (out_cutoff != NULL)
+    *out_cutoff = style->cutoff;
+  if (out_bilinear != NULL)
+    *out_bilinear = style->bilinear;
+}
+
+/**
  * gis_style_ref:
  *
  * Returns: (transfer full): @style; once it has two references its
@@ -295,6 +361,10 @@ gis_style_copy (GisStyle *style)
     copy->breaks = g_memdup2 (style->breaks, sizeof (double) * (style->n_classes + 1));
   copy->radius_px = style->radius_px;
   copy->weight_field = g_strdup (style->weight_field);
+  copy->value_min = style->value_min;
+  copy->value_max = style->value_max;
+  copy->cutoff = style->cutoff;
+  copy->bilinear = style->bilinear;
   copy->label = style->label;
   copy->label.field = g_strdup (style->label.field);
   return copy;
@@ -392,6 +462,9 @@ gis_style_new_default (GisLayer *layer)
   GisColor c;
 
   g_return_val_if_fail (GIS_IS_LAYER (layer), NULL);
+
+  if (g_strcmp0 (gis_layer_get_geometry_type (layer), GIS_RASTER_GEOMETRY_TYPE) == 0)
+    return gis_style_new_raster (GIS_COLOR_RAMP_YLORRD, NAN, NAN, GIS_STYLE_RASTER_CUTOFF, TRUE);
 
   geom = geom_class (gis_layer_get_geometry_type (layer));
   gis_symbol_init (&s);
@@ -921,6 +994,7 @@ gis_style_get_n_symbols (GisStyle *style)
       return style->n_classes;
     case GIS_STYLE_SINGLE:
     case GIS_STYLE_HEATMAP:
+    case GIS_STYLE_RASTER:
     default:
       return 1;
     }
@@ -969,6 +1043,7 @@ gis_style_get_class_symbol (GisStyle  *style,
 
     case GIS_STYLE_SINGLE:
     case GIS_STYLE_HEATMAP:
+    case GIS_STYLE_RASTER:
     default:
       break;
     }
@@ -1014,6 +1089,7 @@ gis_style_dup_class_label (GisStyle *style,
 
     case GIS_STYLE_SINGLE:
     case GIS_STYLE_HEATMAP:
+    case GIS_STYLE_RASTER:
     default:
       return NULL;
     }
@@ -1139,6 +1215,7 @@ gis_style_classify (GisStyle      *style,
 
     case GIS_STYLE_SINGLE:
     case GIS_STYLE_HEATMAP:
+    case GIS_STYLE_RASTER:
     default:
       break;
     }
@@ -1153,6 +1230,7 @@ static const char *const kind_ids[] = {
   [GIS_STYLE_CATEGORIZED] = "categorized",
   [GIS_STYLE_GRADUATED] = "graduated",
   [GIS_STYLE_HEATMAP] = "heatmap",
+  [GIS_STYLE_RASTER] = "raster",
 };
 
 static const char *const shape_ids[] = {
@@ -1328,6 +1406,16 @@ gis_style_to_json (GisStyle *style)
       add_string (b, "ramp", gis_color_ramp_to_string (style->ramp));
       if (style->weight_field != NULL)
         add_string (b, "weight_field", style->weight_field);
+      break;
+
+    case GIS_STYLE_RASTER:
+      add_string (b, "ramp", gis_color_ramp_to_string (style->ramp));
+      if (isfinite (style->value_min))
+        add_double (b, "min", style->value_min);
+      if (isfinite (style->value_max))
+        add_double (b, "max", style->value_max);
+      add_double (b, "cutoff", style->cutoff);
+      add_string (b, "sampling", style->bilinear ? "bilinear" : "nearest");
       break;
 
     case GIS_STYLE_SINGLE:
@@ -1771,6 +1859,27 @@ gis_style_new_from_json (const char  *json,
           return NULL;
         self->ramp = (GisColorRamp) ramp;
         self->weight_field = g_strdup (s);
+      }
+      break;
+
+    case GIS_STYLE_RASTER:
+      {
+        int ramp = GIS_COLOR_RAMP_YLORRD;
+        int sampling = 1;
+        const char *ramp_ids[GIS_N_COLOR_RAMPS];
+        const char *const sampling_ids[] = { "nearest", "bilinear" };
+
+        for (guint i = 0; i < GIS_N_COLOR_RAMPS; i++)
+          ramp_ids[i] = gis_color_ramp_to_string ((GisColorRamp) i);
+        self->value_min = self->value_max = NAN;
+        if (!read_enum (o, NULL, "ramp", ramp_ids, GIS_N_COLOR_RAMPS, &ramp, error) ||
+            !read_number (o, NULL, "min", -G_MAXDOUBLE, G_MAXDOUBLE, &self->value_min, error) ||
+            !read_number (o, NULL, "max", -G_MAXDOUBLE, G_MAXDOUBLE, &self->value_max, error) ||
+            !read_number (o, NULL, "cutoff", 0, 1, &self->cutoff, error) ||
+            !read_enum (o, NULL, "sampling", sampling_ids, G_N_ELEMENTS (sampling_ids), &sampling, error))
+          return NULL;
+        self->ramp = (GisColorRamp) ramp;
+        self->bilinear = sampling == 1;
       }
       break;
 

@@ -35,6 +35,8 @@ G_BEGIN_DECLS
 #define GIS_STYLE_SELECTION_COLOR      "#ffd000"
 /** The temporary overlay of a query's result (the SQL console's). */
 #define GIS_STYLE_OVERLAY_COLOR        "#e6007e"
+/* A raster's default style draws the lowest 2% of its range transparent. */
+#define GIS_STYLE_RASTER_CUTOFF        0.02
 
 /** The class of a feature that is not drawn (gis_style_classify()). */
 #define GIS_STYLE_CLASS_NONE G_MAXUINT16
@@ -54,6 +56,7 @@ typedef struct _GisStyle GisStyle;
  * @GIS_STYLE_GRADUATED: classes of a numeric field, coloured along a ramp
  * @GIS_STYLE_HEATMAP: a density surface of the points (quartic kernel in
  *   screen space)
+ * @GIS_STYLE_RASTER: a raster layer's values along a colour ramp
  */
 typedef enum
 {
@@ -61,6 +64,7 @@ typedef enum
   GIS_STYLE_CATEGORIZED,
   GIS_STYLE_GRADUATED,
   GIS_STYLE_HEATMAP,
+  GIS_STYLE_RASTER,
 } GisStyleKind;
 
 /**
@@ -147,6 +151,16 @@ GisStyle           *gis_style_new_graduated       (const char          *field,
 GisStyle           *gis_style_new_heatmap         (double               radius_px,
                                                    GisColorRamp         ramp,
                                                    const char          *weight_field);
+GisStyle           *gis_style_new_raster          (GisColorRamp         ramp,
+                                                   double               value_min,
+                                                   double               value_max,
+                                                   double               cutoff,
+                                                   gboolean             bilinear);
+void                gis_style_get_raster          (GisStyle            *style,
+                                                   double              *out_min,
+                                                   double              *out_max,
+                                                   double              *out_cutoff,
+                                                   gboolean            *out_bilinear);
 GisStyle           *gis_style_new_default         (GisLayer            *layer);
 GisStyle           *gis_style_new_from_json       (const char          *json,
                                                    GError             **error);
