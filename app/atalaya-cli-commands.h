@@ -32,6 +32,10 @@ int cli_cmd_query    (int    argc,
 int cli_cmd_coverage (int    argc,
                       char **argv);
 
+/* atalaya-cli-hotspots.c */
+int cli_cmd_hotspots (int    argc,
+                      char **argv);
+
 /* atalaya-cli-export-map.c */
 int cli_cmd_export_map (int    argc,
                         char **argv);

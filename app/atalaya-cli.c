@@ -957,6 +957,7 @@ static const Command commands[] = {
   { "sql", N_("Run a read-only SQL query"), cmd_sql },
   { "query", N_("Select features without SQL: spatial, attribute and date conditions"), cli_cmd_query },
   { "coverage", N_("Find gaps in enforcement coverage, and sites for new resources"), cli_cmd_coverage },
+  { "hotspots", N_("Find where incidents concentrate: kernel density"), cli_cmd_hotspots },
   { "render", N_("Draw the map of a store to an image"), cli_cmd_render },
   { "export-map", N_("Compose a map page or an atlas for print: PDF, SVG or PNG"), cli_cmd_export_map },
   { "style", N_("Show or set how a layer is drawn"), cli_cmd_style },

@@ -10,5 +10,6 @@
 #include "gis-gistar.h"
 #include "gis-hotspots-input.h"
 #include "gis-hotspots-layers.h"
+#include "gis-hotspots-kde.h"
 #include "gis-kde.h"
 #include "gis-spacetime.h"
