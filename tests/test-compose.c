@@ -403,6 +403,21 @@ test_png_dpi (void)
   g_assert_cmpint (cairo_image_surface_get_width (image), ==, 2550);
   g_assert_cmpint (cairo_image_surface_get_height (image), ==, 3300);
   cairo_surface_destroy (image);
+  /* and says so: 300 DPI is 11811 pixels per metre, in its pHYs chunk */
+  {
+    g_autofree char *bytes = NULL;
+    gsize len;
+    const guint8 *phys = NULL;
+
+    g_assert_true (g_file_get_contents (png, &bytes, &len, NULL));
+    for (gsize i = 8; i + 17 < MIN (len, 256) && phys == NULL; i++)
+      if (memcmp (bytes + i, "pHYs", 4) == 0)
+        phys = (const guint8 *) bytes + i;
+    g_assert_nonnull (phys);
+    g_assert_cmpuint ((guint) phys[4] << 24 | phys[5] << 16 | phys[6] << 8 | phys[7], ==, 11811);
+    g_assert_cmpuint ((guint) phys[8] << 24 | phys[9] << 16 | phys[10] << 8 | phys[11], ==, 11811);
+    g_assert_cmpuint (phys[12], ==, 1);
+  }
 
   gis_composition_set_page (c, GIS_PAGE_A4, TRUE);
   png2 = export (c, dir, "a4.png", GIS_COMPOSE_PNG, 100);

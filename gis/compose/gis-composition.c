@@ -1086,6 +1086,52 @@ export_svg_page (GisComposition  *self,
   return g_file_set_contents (path, doc->str, doc->len, error);
 }
 
+static guint32
+png_crc (const guint8 *data,
+         gsize         len)
+{
+  guint32 crc = 0xffffffffU;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      crc ^= data[i];
+      for (int k = 0; k < 8; k++)
+        crc = (crc >> 1) ^ (0xedb88320U & -(crc & 1));
+    }
+  return crc ^ 0xffffffffU;
+}
+
+static void
+put_be32 (guint8  *p,
+          guint32  v)
+{
+  p[0] = v >> 24;
+  p[1] = v >> 16;
+  p[2] = v >> 8;
+  p[3] = v;
+}
+
+/* cairo writes no resolution: a pHYs chunk after the header tells print
+ * and layout programs the page's size. */
+static void
+png_add_resolution (GString *png,
+                    double   dpi)
+{
+  const gsize after_ihdr = 8 + 4 + 4 + 13 + 4;
+  guint32 ppm = (guint32) lround (dpi / 0.0254);
+  guint8 chunk[4 + 4 + 9 + 4];
+
+  if (png->len < after_ihdr || memcmp (png->str + 12, "IHDR", 4) != 0)
+    return;
+  put_be32 (chunk, 9);
+  memcpy (chunk + 4, "pHYs", 4);
+  put_be32 (chunk + 8, ppm);
+  put_be32 (chunk + 12, ppm);
+  chunk[16] = 1;                       /* the unit is the metre */
+  put_be32 (chunk + 17, png_crc (chunk + 4, 4 + 9));
+  g_string_insert_len (png, after_ihdr, (const char *) chunk, sizeof chunk);
+}
+
 static gboolean
 export_png_page (GisComposition  *self,
                  const char      *path,
@@ -1094,6 +1140,7 @@ export_png_page (GisComposition  *self,
                  GCancellable    *cancellable,
                  GError         **error)
 {
+  g_autoptr(GString) png = g_string_new (NULL);
   cairo_surface_t *surface;
   cairo_t *cr;
   double w, h;
@@ -1123,9 +1170,12 @@ export_png_page (GisComposition  *self,
     ok = cairo_ok (cairo_status (cr), path, error);
   cairo_destroy (cr);
   if (ok)
-    ok = cairo_ok (cairo_surface_write_to_png (surface, path), path, error);
+    ok = cairo_ok (cairo_surface_write_to_png_stream (surface, append_to_string, png), path, error);
   cairo_surface_destroy (surface);
-  return ok;
+  if (!ok)
+    return FALSE;
+  png_add_resolution (png, dpi);
+  return g_file_set_contents (path, png->str, png->len, error);
 }
 
 /**
