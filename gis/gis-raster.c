@@ -112,6 +112,60 @@ gis_raster_get_range (const GisRaster *raster,
 }
 
 /**
+ * gis_raster_get_quantile:
+ * @raster: a raster
+ * @q: the share, 0 to 1
+ * @out_value: (out): the value below which the share @q of the cells
+ *   above 0 lie, to 1/4096 of the largest value
+ *
+ * A quantile of the cells that hold a value above 0 (nodata and NaN left
+ * out), from a histogram: a colour ramp stretched to it shows the many
+ * moderate cells of a skewed surface, such as a kernel density, rather
+ * than only its few peaks.
+ *
+ * Returns: %FALSE when no cell is above 0
+ */
+gboolean
+gis_raster_get_quantile (const GisRaster *raster,
+                         double           q,
+                         double          *out_value)
+{
+  enum { N_BINS = 4096 };
+  g_autofree guint64 *bins = NULL;
+  gsize n, count = 0;
+  double lo = 0, hi = 0, target, cum = 0;
+
+  g_return_val_if_fail (raster != NULL && out_value != NULL, FALSE);
+  g_return_val_if_fail (q >= 0 && q <= 1, FALSE);
+
+  if (!gis_raster_get_range (raster, &lo, &hi) || !(hi > 0))
+    return FALSE;
+  n = (gsize) raster->width * raster->height;
+  bins = g_new0 (guint64, N_BINS);
+  for (gsize i = 0; i < n; i++)
+    {
+      float v = raster->data[i];
+
+      if (!is_value (raster, v) || !(v > 0))
+        continue;
+      bins[MIN ((gsize) (v / hi * N_BINS), (gsize) N_BINS - 1)]++;
+      count++;
+    }
+  target = q * count;
+  for (guint b = 0; b < N_BINS; b++)
+    {
+      cum += bins[b];
+      if (cum >= target && cum > 0)
+        {
+          *out_value = hi * (b + 1) / N_BINS;
+          return TRUE;
+        }
+    }
+  *out_value = hi;
+  return TRUE;
+}
+
+/**
  * gis_raster_get_bounds:
  * @raster: a raster
  * @out_extent: (out): its box in its CRS

@@ -48,6 +48,9 @@ void       gis_raster_free           (GisRaster       *raster);
 gboolean   gis_raster_get_range      (const GisRaster *raster,
                                       double          *out_min,
                                       double          *out_max);
+gboolean   gis_raster_get_quantile   (const GisRaster *raster,
+                                      double           q,
+                                      double          *out_value);
 gboolean   gis_raster_get_bounds     (const GisRaster *raster,
                                       GisExtent       *out_extent);
 void       gis_raster_get_data_bounds (const GisRaster *raster,

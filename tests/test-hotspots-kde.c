@@ -150,6 +150,26 @@ test_count_and_round_trip (void)
   style = gis_style_new_from_json (gis_layer_get_style_json (layer), &error);
   g_assert_no_error (error);
   g_assert_cmpint (gis_style_get_kind (style), ==, GIS_STYLE_RASTER);
+  {
+    double lo, hi, top = 0, q = 0;
+    gsize n_above = 0, n_positive = 0;
+
+    /* the ramp ends at the 99.5th percentile of the cells above 0, to
+     * 1/4096 of the peak */
+    gis_style_get_raster (style, &lo, &hi, NULL, NULL);
+    g_assert_true (gis_raster_get_range (r.raster, &q, &top));
+    g_assert_cmpfloat (lo, ==, 0);
+    g_assert_cmpfloat (hi, >, 0);
+    g_assert_cmpfloat (hi, <=, top);
+    for (gsize i = 0; i < (gsize) r.raster->width * r.raster->height; i++)
+      if (r.raster->data[i] > 0)
+        {
+          n_positive++;
+          n_above += r.raster->data[i] > hi;
+        }
+    g_assert_cmpfloat ((double) n_above / n_positive, <=, 0.005);
+    g_assert_cmpfloat ((double) n_above / n_positive, >, 0.005 - 0.05);
+  }
 
   back = gis_store_load_raster (f.store, layer, &error);
   g_assert_no_error (error);

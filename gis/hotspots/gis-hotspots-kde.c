@@ -30,6 +30,9 @@
  * than the cells: a point moves by at most cell / (5 √2). */
 #define KDE_FAST_SUBGRID 5
 
+/* The saved style's ramp ends at this quantile of the cells above 0. */
+#define KDE_RAMP_QUANTILE 0.995
+
 /* Empty cells of a stored surface: none is negative. */
 #define KDE_NODATA -9999.0
 
@@ -298,6 +301,7 @@ gis_hotspots_kde_save (GisStore             *store,
   g_autoptr(GisLayer) layer = NULL;
   g_autoptr(GisStyle) style = NULL;
   g_autoptr(GPtrArray) inputs = g_ptr_array_new ();
+  double ramp_max;
 
   g_return_val_if_fail (GIS_IS_STORE (store), NULL);
   g_return_val_if_fail (result != NULL && result->raster != NULL && name != NULL, NULL);
@@ -315,7 +319,12 @@ gis_hotspots_kde_save (GisStore             *store,
       return NULL;
     }
   params = gis_hotspots_kde_params_json (result);
-  style = gis_style_new_raster (GIS_COLOR_RAMP_YLORRD, NAN, NAN, GIS_STYLE_RASTER_CUTOFF, TRUE);
+  /* the ramp from 0 to the 99.5th percentile of the cells above 0: a
+   * density surface is skewed, and a ramp to its peak would leave all but
+   * the peaks transparent */
+  if (!gis_raster_get_quantile (result->raster, KDE_RAMP_QUANTILE, &ramp_max))
+    ramp_max = NAN;
+  style = gis_style_new_raster (GIS_COLOR_RAMP_YLORRD, 0, ramp_max, GIS_STYLE_RASTER_CUTOFF, TRUE);
   style_json = gis_style_to_json (style);
   g_ptr_array_add (inputs, result->input_layer);
 
