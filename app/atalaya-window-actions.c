@@ -732,6 +732,14 @@ atalaya_window_actions_coverage (GtkWidget  *widget,
   atalaya_window_show_coverage_panel (ATALAYA_WINDOW (widget));
 }
 
+static void
+atalaya_window_actions_hotspots (GtkWidget  *widget,
+                                 const char *action_name,
+                                 GVariant   *param)
+{
+  atalaya_window_show_hotspots_panel (ATALAYA_WINDOW (widget));
+}
+
 /* ---- import and editing ------------------------------------------------------------- */
 
 static void
@@ -816,6 +824,8 @@ atalaya_window_class_actions_init (AtalayaWindowClass *klass)
                                    atalaya_window_actions_query);
   gtk_widget_class_install_action (widget_class, "win.coverage", NULL,
                                    atalaya_window_actions_coverage);
+  gtk_widget_class_install_action (widget_class, "win.hotspots", NULL,
+                                   atalaya_window_actions_hotspots);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open-store", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new-store", NULL);
@@ -833,6 +843,7 @@ atalaya_window_class_actions_init (AtalayaWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_q, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.sql-console", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.query", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_g, GDK_CONTROL_MASK, "win.coverage", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_h, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.hotspots", NULL);
 }
 
 void
@@ -868,4 +879,5 @@ atalaya_window_actions_update (AtalayaWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.sql-console", has_store);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.query", has_store);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.coverage", has_store);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.hotspots", has_store);
 }

@@ -8,6 +8,7 @@
 #include "atalaya-attribute-table.h"
 #include "atalaya-coverage-panel.h"
 #include "atalaya-feature-form.h"
+#include "atalaya-hotspots-panel.h"
 #include "atalaya-identify-panel.h"
 #include "atalaya-map-controller.h"
 #include "atalaya-map-view.h"
@@ -46,6 +47,7 @@ struct _AtalayaWindow
   AtalayaIdentifyPanel *identify_panel;
   AtalayaQueryPanel    *query_panel;
   AtalayaCoveragePanel *coverage_panel;
+  AtalayaHotspotsPanel *hotspots_panel;
   AtalayaAttributeTable *attribute_table;
 
   /* Borrowed: a toplevel of its own; NULL when closed */
@@ -93,5 +95,6 @@ void      atalaya_window_identify_at         (AtalayaWindow      *self,
 void      atalaya_window_close_sql_console   (AtalayaWindow      *self);
 void      atalaya_window_show_query_panel    (AtalayaWindow      *self);
 void      atalaya_window_show_coverage_panel (AtalayaWindow      *self);
+void      atalaya_window_show_hotspots_panel (AtalayaWindow      *self);
 
 G_END_DECLS

@@ -451,6 +451,19 @@ atalaya_window_show_coverage_panel (AtalayaWindow *self)
   atalaya_window_show_side (self, "coverage", _("Coverage Gaps"));
 }
 
+/**
+ * atalaya_window_show_hotspots_panel: (skip)
+ *
+ * Shows the hotspots panel in the side pane.
+ */
+void
+atalaya_window_show_hotspots_panel (AtalayaWindow *self)
+{
+  if (self->store == NULL)
+    return;
+  atalaya_window_show_side (self, "hotspots", _("Hotspots"));
+}
+
 static gboolean
 active_point_layer (AtalayaWindow  *self,
                     GisLayer      **out_layer)
@@ -711,6 +724,7 @@ atalaya_window_set_store (AtalayaWindow *self,
   atalaya_map_controller_set_store (self->controller, store, layers);
   atalaya_query_panel_set_store (self->query_panel, store, layers);
   atalaya_coverage_panel_set_store (self->coverage_panel, store, layers);
+  atalaya_hotspots_panel_set_store (self->hotspots_panel, store, layers);
   set_editor (self, store);
   atalaya_window_hide_side (self);
   hide_table (self);
@@ -792,6 +806,7 @@ atalaya_window_reload_layers (AtalayaWindow *self)
   atalaya_map_controller_set_store (self->controller, self->store, self->layers);
   atalaya_query_panel_set_store (self->query_panel, self->store, self->layers);
   atalaya_coverage_panel_set_store (self->coverage_panel, self->store, self->layers);
+  atalaya_hotspots_panel_set_store (self->hotspots_panel, self->store, self->layers);
 
   /* keep the same layer selected */
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->display_layers)); i++)
@@ -1459,6 +1474,9 @@ atalaya_window_init (AtalayaWindow *self)
   /* the uncovered facilities: a selection, as a query's */
   g_signal_connect (self->coverage_panel, "selected", G_CALLBACK (on_query_selected), self);
   g_signal_connect (self->coverage_panel, "layers-saved", G_CALLBACK (on_coverage_layers_saved), self);
+  self->hotspots_panel = ATALAYA_HOTSPOTS_PANEL (atalaya_hotspots_panel_new ());
+  gtk_stack_add_named (self->side_stack, GTK_WIDGET (self->hotspots_panel), "hotspots");
+  g_signal_connect (self->hotspots_panel, "layers-saved", G_CALLBACK (on_coverage_layers_saved), self);
   self->attribute_table = ATALAYA_ATTRIBUTE_TABLE (atalaya_attribute_table_new ());
   gtk_widget_set_size_request (GTK_WIDGET (self->attribute_table), -1, 160);
   gtk_widget_set_visible (GTK_WIDGET (self->attribute_table), FALSE);
