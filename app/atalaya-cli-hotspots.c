@@ -15,6 +15,7 @@
 #include <stdlib.h>
 
 #include "atalaya-cli-commands.h"
+#include "atalaya-cli-hotspots-methods.h"
 #include "atalaya-cli-util.h"
 
 typedef struct
@@ -33,6 +34,8 @@ typedef struct
   double          cell_km;
   char           *output;
   gboolean        exact;
+  /* gistar, dbscan, stdbscan, emerging */
+  CliHotspotsMethodOptions methods;
 } HotspotsOptions;
 
 static void
@@ -47,6 +50,7 @@ hotspots_options_clear (HotspotsOptions *o)
   g_free (o->save_as);
   g_free (o->kernel);
   g_free (o->output);
+  cli_hotspots_method_options_clear (&o->methods);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (HotspotsOptions, hotspots_options_clear)
@@ -171,16 +175,17 @@ run_kde (GOptionContext        *context,
   return EXIT_SUCCESS;
 }
 
-/* ---- methods to come ------------------------------------------------------- */
+/* ---- gistar, dbscan, stdbscan, emerging (atalaya-cli-hotspots-methods.c) ---- */
 
 static int
-run_not_available (GOptionContext        *context,
-                   const char            *store_path,
-                   const HotspotsOptions *o)
+run_method (GOptionContext        *context,
+            const char            *store_path,
+            const HotspotsOptions *o)
 {
-  g_autofree char *msg = g_strdup_printf (_("The method “%s” is not available yet"), o->method);
+  GisHotspotInput input;
 
-  return cli_usage_error (context, msg);
+  fill_input (o, &input);
+  return cli_hotspots_run_method (context, o->method, store_path, &input, o->cell_km, o->save_as, &o->methods);
 }
 
 typedef int (*MethodFunc) (GOptionContext        *context,
@@ -193,10 +198,10 @@ static const struct
   MethodFunc  run;
 } methods[] = {
   { "kde", run_kde },
-  { "gistar", run_not_available },
-  { "dbscan", run_not_available },
-  { "stdbscan", run_not_available },
-  { "emerging", run_not_available },
+  { "gistar", run_method },
+  { "dbscan", run_method },
+  { "stdbscan", run_method },
+  { "emerging", run_method },
 };
 
 /* ---- the command ----------------------------------------------------------- */
@@ -208,7 +213,8 @@ cli_cmd_hotspots (int    argc,
   g_auto(HotspotsOptions) o = { 0 };
   GOptionEntry entries[] = {
     { "method", 'm', 0, G_OPTION_ARG_STRING, &o.method,
-      N_("kde (kernel density); gistar, dbscan, stdbscan and emerging are not available yet"), N_("METHOD") },
+      N_("kde (kernel density), gistar (Getis-Ord Gi* hot spots), dbscan or stdbscan (clusters), emerging "
+         "(emerging hot spots)"), N_("METHOD") },
     { "layer", 'l', 0, G_OPTION_ARG_STRING, &o.layer, N_("The point layer (default: incidents)"), N_("LAYER") },
     { "category", 'c', 0, G_OPTION_ARG_STRING_ARRAY, &o.categories,
       N_("Only the points of this category (repeat)"), N_("CATEGORY") },
@@ -230,7 +236,8 @@ cli_cmd_hotspots (int    argc,
     { "radius", 'r', 0, G_OPTION_ARG_DOUBLE, &o.radius_km,
       N_("kde: the kernel's radius (default: Silverman's rule)"), N_("KM") },
     { "cell", 0, 0, G_OPTION_ARG_DOUBLE, &o.cell_km,
-      N_("kde: the cells' side (default: the points' shorter extent / 250)"), N_("KM") },
+      N_("kde: the cells' side (default: the points' shorter extent / 250); gistar, emerging: the bins' size "
+         "(default: from the nearest-neighbour distances)"), N_("KM") },
     { "output", 'o', 0, G_OPTION_ARG_STRING, &o.output,
       N_("kde: density (per km², default), count (expected per cell) or raw"), N_("OUTPUT") },
     { "exact", 0, 0, G_OPTION_ARG_NONE, &o.exact,
@@ -241,15 +248,26 @@ cli_cmd_hotspots (int    argc,
   GError *error = NULL;
 
   o.min_severity = NAN;
+  cli_hotspots_method_options_init (&o.methods);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_add_main_entries (context, kde_entries, GETTEXT_PACKAGE);
+  cli_hotspots_method_add_entries (context, &o.methods);
   g_option_context_set_summary (context,
                                 _("Finds where the points of a layer concentrate, after filtering them by category, "
                                   "date and severity.  kde: a kernel density surface in the analysis CRS (CEC "
                                   "LAEA); with --save-as, a raster layer drawn as a colour ramp and exported "
-                                  "with “export STORE NAME out.tif”.\n\n"
+                                  "with “export STORE NAME out.tif”.  gistar: Getis-Ord Gi* on square or hexagon "
+                                  "bins with FDR-corrected bins −3 … +3; dbscan and stdbscan: clusters, their "
+                                  "hulls, dates, categories and countries, flagged when they cross a border; "
+                                  "emerging: space-time Gi* by month, quarter or year and the 17 emerging hot spot "
+                                  "categories.  A bin size or band not given is chosen from the points, and the "
+                                  "reason kept in the method record.\n\n"
                                   "  hotspots STORE --method kde --category illegal_dumping --from 2020 "
-                                  "--radius 50 --cell 5 --save-as \"Dumping density\""));
+                                  "--radius 50 --cell 5 --save-as \"Dumping density\"\n"
+                                  "  hotspots STORE --method gistar --cell 10 --band 20 --save-as \"Hot spots\"\n"
+                                  "  hotspots STORE --method dbscan --eps 3 --min-points 30 --save-as Clusters\n"
+                                  "  hotspots STORE --method emerging --cell 20 --band 40 --step year --save-as "
+                                  "Emerging"));
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       int rc = cli_usage_error (context, error->message);
@@ -259,18 +277,22 @@ cli_cmd_hotspots (int    argc,
   if (argc != 2)
     return cli_usage_error (context, _("Give the store"));
   if (o.method == NULL)
-    return cli_usage_error (context, _("Give the method with --method (kde)"));
+    return cli_usage_error (context, _("Give the method with --method (kde, gistar, dbscan, stdbscan or emerging)"));
   if (!isnan (o.min_severity) && (o.min_severity < 0 || !isfinite (o.min_severity)))
     return cli_usage_error (context, _("--min-severity must be 0 or more"));
   if (g_ascii_strcasecmp (o.method, "kde") != 0 &&
-      (o.kernel != NULL || o.radius_km != 0 || o.cell_km != 0 || o.output != NULL || o.exact))
-    return cli_usage_error (context, _("--kernel, --radius, --cell, --output and --exact go with --method kde"));
+      (o.kernel != NULL || o.radius_km != 0 || o.output != NULL || o.exact))
+    return cli_usage_error (context, _("--kernel, --radius, --output and --exact go with --method kde"));
+  if (g_ascii_strcasecmp (o.method, "kde") == 0 && cli_hotspots_method_options_given (&o.methods))
+    return cli_usage_error (context, _("--shape, --band, --weights, --knn, --step, --previous-steps, --eps, "
+                                       "--min-points and --eps-days do not go with --method kde"));
 
   for (guint i = 0; i < G_N_ELEMENTS (methods); i++)
     if (g_ascii_strcasecmp (o.method, methods[i].name) == 0)
       return methods[i].run (context, argv[1], &o);
   {
-    g_autofree char *msg = g_strdup_printf (_("Unknown method “%s”: use kde"), o.method);
+    g_autofree char *msg = g_strdup_printf (_("Unknown method “%s”: use kde, gistar, dbscan, stdbscan or emerging"),
+                                            o.method);
 
     return cli_usage_error (context, msg);
   }
