@@ -672,6 +672,14 @@ test_method_records (void)
 
     g_assert_cmpint (test_run_cli (args, &out, &err), ==, 0);
   }
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  {
+    const char *args[] = { "hotspots", copy, "--method", "kde", "--radius", "50", "--cell", "10",
+                           "--save-as", "density", "-q", NULL };
+
+    g_assert_cmpint (test_run_cli (args, &out, &err), ==, 0);
+  }
 
   c = gis_composition_new (copy);
   gis_composition_set_feature (c, "states_provinces", "name", "Texas");
@@ -687,6 +695,9 @@ test_method_records (void)
   g_assert_nonnull (strstr (flat, "gaps: service areas"));
   /* told once */
   g_assert_null (strstr (strstr (flat, "Coverage gaps") + 1, "Coverage gaps,"));
+  /* a raster's record, and its legend: the ramp from its lowest value */
+  g_assert_nonnull (strstr (flat, "density — Kernel density"));
+  g_assert_nonnull (strstr (flat, "0 – "));
   test_rm_rf (dir);
 }
 

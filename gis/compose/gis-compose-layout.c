@@ -630,14 +630,31 @@ legend_items (Page *p)
         item.text = g_strdup (gis_layer_get_name (cl->layer));
       g_array_append_val (items, item);
 
-      if (kind == GIS_STYLE_HEATMAP)
+      if (kind == GIS_STYLE_HEATMAP || kind == GIS_STYLE_RASTER)
         {
           Item ramp = { 0 };
+          const GisRaster *raster = gis_layer_data_get_raster (cl->data);
+          double lo = NAN, hi = NAN;
 
           ramp.kind = ITEM_RAMP;
           ramp.ramp = gis_style_get_ramp (cl->style);
-          ramp.text = g_strdup_printf ("%s – %s", gis_compose_tr (p->lang, N_("Low")),
-                                       gis_compose_tr (p->lang, N_("High")));
+          /* a raster's values at the ramp's ends, as the renderer spreads them */
+          if (kind == GIS_STYLE_RASTER)
+            {
+              gis_style_get_raster (cl->style, &lo, &hi, NULL, NULL);
+              if ((!isfinite (lo) || !isfinite (hi)) && raster != NULL)
+                gis_raster_get_range (raster, &lo, &hi);
+            }
+          if (isfinite (lo) && isfinite (hi))
+            {
+              g_autofree char *a = format_number (p->lang, lo);
+              g_autofree char *b = format_number (p->lang, hi);
+
+              ramp.text = g_strdup_printf ("%s – %s", a, b);
+            }
+          else
+            ramp.text = g_strdup_printf ("%s – %s", gis_compose_tr (p->lang, N_("Low")),
+                                         gis_compose_tr (p->lang, N_("High")));
           g_array_append_val (items, ramp);
           continue;
         }
