@@ -252,7 +252,7 @@ gis_hotspots_kde_params_json (const GisHotspotsKdeResult *result)
   json_builder_set_member_name (b, "cell_km");
   json_builder_add_double_value (b, result->cell_m / 1000);
   json_builder_set_member_name (b, "cell_rule");
-  json_builder_add_string_value (b, p->cell_km > 0 ? "given" : "extent/250");
+  json_builder_add_string_value (b, p->cell_km > 0 ? "given" : "min(extent/250, radius/5)");
   json_builder_set_member_name (b, "width");
   json_builder_add_int_value (b, result->raster->width);
   json_builder_set_member_name (b, "height");

@@ -331,7 +331,9 @@ check_grid (const GisKdeGrid  *grid,
  * @radius_m: the kernel radius, > 0
  * @cell_size_m: the cell size, or 0 for the shorter side of the points'
  *   extent / 250 (the longer side if the points are on a line, r / 10 if
- *   they are at one place), as ArcGIS's Kernel Density
+ *   they are at one place), as ArcGIS's Kernel Density, but at most r / 5
+ *   so that a kernel spans 10 cells, and grown by steps of 25 % while the
+ *   grid would exceed GIS_KDE_AUTO_MAX_CELLS
  * @out_grid: (out caller-allocates): the grid
  * @error: return location for an error
  *
@@ -386,6 +388,12 @@ gis_kde_grid_for_points (const double  *x,
         cell_size_m = MAX (xmax - xmin, ymax - ymin) / 250;
       if (cell_size_m == 0)
         cell_size_m = radius_m / 10;
+      /* a kernel at least 10 cells across, while the grid stays within
+       * GIS_KDE_AUTO_MAX_CELLS */
+      cell_size_m = MIN (cell_size_m, radius_m / 5);
+      while (ceil ((xmax - xmin + 2 * radius_m) / cell_size_m) * ceil ((ymax - ymin + 2 * radius_m) / cell_size_m) >
+             GIS_KDE_AUTO_MAX_CELLS)
+        cell_size_m *= 1.25;
     }
 
   cols = ceil ((xmax - xmin + 2 * radius_m) / cell_size_m);

@@ -88,6 +88,9 @@ typedef struct
 /** The most cells a grid may have. */
 #define GIS_KDE_MAX_CELLS ((guint64) 1 << 30)
 
+/** The most cells of a grid whose cell size is chosen automatically. */
+#define GIS_KDE_AUTO_MAX_CELLS 16000000.0
+
 /** The finest sub-grid of the fast method. */
 #define GIS_KDE_MAX_SUBGRID 15
 
