@@ -538,8 +538,8 @@ build (AtalayaStyleEditor *self)
   self->radius_spin = spin_row (ADW_PREFERENCES_GROUP (group), _("Radius (pixels)"), 2, 200, 1, 0,
                                 &self->radius_row);
   gtk_spin_button_set_value (self->radius_spin, 20);
-  self->cutoff_spin = spin_row (ADW_PREFERENCES_GROUP (group), _("Transparent below (% of the range)"), 0, 100, 1, 0,
-                                &self->cutoff_row);
+  self->cutoff_spin = spin_row (ADW_PREFERENCES_GROUP (group), _("Transparent below this percentage of the range"),
+                                0, 100, 1, 0, &self->cutoff_row);
   gtk_spin_button_set_value (self->cutoff_spin, GIS_STYLE_RASTER_CUTOFF * 100);
   self->sampling_row = combo_row (_("Sampling"), samplings, G_N_ELEMENTS (samplings), NULL);
   adw_combo_row_set_selected (self->sampling_row, 1);
