@@ -592,6 +592,52 @@ test_cancel (void)
   files = gis_composition_export (c, path, GIS_COMPOSE_PDF, 0, cancellable, NULL, NULL, &error);
   g_assert_null (files);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  /* cairo had created the file: it is gone */
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  test_rm_rf (dir);
+}
+
+/* Cancels the export when its third page starts. */
+static void
+cancel_at_third_page (double      fraction,
+                      const char *message,
+                      gpointer    user_data)
+{
+  if (message != NULL && g_str_has_prefix (message, "Page 3 "))
+    g_cancellable_cancel (user_data);
+}
+
+/* An atlas cancelled after two pages leaves none: neither numbered PNG
+ * files nor a cut-off PDF. */
+static void
+test_cancel_atlas (void)
+{
+  static const GisComposeFormat formats[] = { GIS_COMPOSE_PNG, GIS_COMPOSE_PDF };
+  g_autofree char *dir = NULL;
+
+  if (skip_without_sample ())
+    return;
+  dir = test_make_tmpdir ();
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+    {
+      g_autoptr(GisComposition) c = sample_composition ();
+      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GPtrArray) files = NULL;
+      g_autoptr(GDir) listing = NULL;
+      g_autofree char *path = g_build_filename (dir, formats[i] == GIS_COMPOSE_PNG ? "state.png" : "states.pdf",
+                                                NULL);
+
+      gis_composition_set_layers (c, (const char *const[]) { "states_provinces", NULL });
+      gis_composition_set_atlas (c, "states_provinces", "name");
+      files = gis_composition_export (c, path, formats[i], 10, cancellable, cancel_at_third_page,
+                                      cancellable, &error);
+      g_assert_null (files);
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      listing = g_dir_open (dir, 0, NULL);
+      g_assert_nonnull (listing);
+      g_assert_null (g_dir_read_name (listing));
+    }
   test_rm_rf (dir);
 }
 
@@ -847,6 +893,7 @@ main (int   argc,
   g_test_add_func ("/compose/atlas-png", test_atlas_png);
   g_test_add_func ("/compose/feature", test_feature);
   g_test_add_func ("/compose/cancel", test_cancel);
+  g_test_add_func ("/compose/cancel-atlas", test_cancel_atlas);
   g_test_add_func ("/compose/async", test_async);
   g_test_add_func ("/compose/method-records", test_method_records);
   g_test_add_func ("/compose/cli", test_cli);

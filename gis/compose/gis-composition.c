@@ -24,6 +24,7 @@
 #include <cairo-pdf.h>
 #include <cairo-svg.h>
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
 
@@ -1022,6 +1023,9 @@ export_pdf (GisComposition  *self,
   if (ok)
     ok = cairo_ok (cairo_surface_status (surface), path, error);
   cairo_surface_destroy (surface);
+  /* cairo wrote the pages drawn so far: no cut-off PDF stays */
+  if (!ok)
+    g_unlink (path);
   return ok;
 }
 
@@ -1193,7 +1197,9 @@ export_png_page (GisComposition  *self,
  * @error: return location for an error
  *
  * Loads the composition if it is not, then writes its pages.  Runs on the
- * calling thread: a window calls gis_composition_export_async().
+ * calling thread: a window calls gis_composition_export_async().  When it
+ * fails or is cancelled, it removes what it wrote: no cut-off PDF, no
+ * atlas missing its last pages.
  *
  * Returns: (transfer full) (element-type utf8) (nullable): the files
  *   written
@@ -1238,7 +1244,13 @@ gis_composition_export (GisComposition  *self,
         else
           ok = export_png_page (self, file, page, dpi, cancellable, error);
         if (!ok)
-          return NULL;
+          {
+            /* a page is written whole or not at all (g_file_set_contents);
+             * an atlas cut short leaves none of its pages either */
+            for (guint i = 0; i < files->len; i++)
+              g_unlink (g_ptr_array_index (files, i));
+            return NULL;
+          }
         g_ptr_array_add (files, g_steal_pointer (&file));
       }
 
