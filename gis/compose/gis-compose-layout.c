@@ -441,6 +441,49 @@ feature_path (Page         *p,
     }
 }
 
+/* The corner of the frame where the locator hides the fewest features:
+ * lower left first (the Pacific, in the default CRS), then lower right,
+ * upper left, upper right. */
+static void
+locator_corner (Page   *p,
+                double  w,
+                double  h,
+                double *out_x,
+                double *out_y)
+{
+  GisComposition *self = p->self;
+  g_autoptr(GArray) hits = g_array_new (FALSE, FALSE, sizeof (guint));
+  double margin = 6 * p->u;
+  guint best_count = G_MAXUINT;
+
+  *out_x = p->frame.x + margin;
+  *out_y = p->frame.y + p->frame.h - h - margin;
+  for (int corner = 0; corner < 4; corner++)
+    {
+      double x = corner % 2 == 0 ? margin : p->frame.w - w - margin;
+      double y = corner < 2 ? p->frame.h - h - margin : margin;
+      GisExtent box;
+      guint count = 0;
+
+      gis_view_state_pixel_to_map (&p->view, x, y + h, &box.min_x, &box.min_y);
+      gis_view_state_pixel_to_map (&p->view, x + w, y, &box.max_x, &box.max_y);
+      for (guint i = 0; i < self->layers->len && count < best_count; i++)
+        {
+          GisComposeLayer *cl = g_ptr_array_index (self->layers, i);
+
+          g_array_set_size (hits, 0);
+          gis_layer_data_query_box (cl->data, &box, hits);
+          count += hits->len;
+        }
+      if (count < best_count)
+        {
+          best_count = count;
+          *out_x = p->frame.x + x;
+          *out_y = p->frame.y + y;
+        }
+    }
+}
+
 static gboolean
 draw_locator (Page     *p,
               GError  **error)
@@ -465,8 +508,7 @@ draw_locator (Page     *p,
     }
   w = floor (w);
   h = floor (h);
-  x = p->frame.x + 6 * p->u;
-  y = p->frame.y + p->frame.h - h - 6 * p->u;
+  locator_corner (p, w, h, &x, &y);
 
   gis_viewport_set_size (viewport, (int) w, (int) h);
   gis_viewport_fit_extent (viewport, &na, 2);
