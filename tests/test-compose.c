@@ -485,6 +485,20 @@ test_atlas (void)
     }
   g_assert_cmpstr (title, ==, "Texas");
 
+  /* without a title field, the layer's name field titles the pages */
+  {
+    g_autoptr(GisComposition) named = sample_composition ();
+    g_autofree char *first = NULL;
+
+    gis_composition_set_layers (named, (const char *const[]) { "states_provinces", NULL });
+    gis_composition_set_atlas (named, "states_provinces", NULL);
+    g_assert_true (gis_composition_load (named, NULL, NULL, NULL, &error));
+    g_assert_no_error (error);
+    first = gis_composition_dup_page_title (named, 0);
+    g_assert_cmpstr (first, !=, "Map");
+    g_assert_cmpstr (first, !=, "");
+  }
+
   pdf = export (c, dir, "atlas.pdf", GIS_COMPOSE_PDF, 0);
   if (!skip_without ("pdfinfo"))
     g_assert_cmpuint (pdf_pages (pdf), ==, n_states);

@@ -459,7 +459,8 @@ gis_composition_set_layers (GisComposition    *self,
  * @self: a composition
  * @layer: (nullable): the layer with a page per feature; %NULL for a
  *   single page
- * @title_field: (nullable): the field whose value titles each page
+ * @title_field: (nullable): the field whose value titles each page;
+ *   %NULL for a text field called name (nom, nombre) if the layer has one
  *
  * Takes effect at the next gis_composition_load().
  */
@@ -617,8 +618,9 @@ load_frame_layer (GisComposition  *self,
 {
   const char *name = self->atlas_layer != NULL ? self->atlas_layer : self->feature_layer;
   const char *field = self->atlas_layer != NULL ? self->atlas_title_field : self->feature_field;
-  const char *fields[2] = { field, NULL };
+  const char *fields[2] = { NULL, NULL };
   g_autoptr(GisLayer) layer = NULL;
+  g_autoptr(GPtrArray) all_fields = NULL;
   guint n;
 
   if (name == NULL)
@@ -633,6 +635,24 @@ load_frame_layer (GisComposition  *self,
                    _("Layer “%s” has no geometry: no page can be framed on it"), name);
       return FALSE;
     }
+  /* an atlas without a title field titles its pages with the layer's
+   * name field, when it has one */
+  if (field == NULL && self->atlas_layer != NULL)
+    {
+      all_fields = gis_store_get_fields (store, layer, error);
+      if (all_fields == NULL)
+        return FALSE;
+      for (guint i = 0; i < all_fields->len && field == NULL; i++)
+        {
+          const GisField *f = g_ptr_array_index (all_fields, i);
+          static const char *const names[] = { "name", "nom", "nombre" };
+
+          for (guint k = 0; k < G_N_ELEMENTS (names) && field == NULL; k++)
+            if (f->type == GIS_FIELD_TEXT && g_ascii_strcasecmp (f->name, names[k]) == 0)
+              field = f->name;
+        }
+    }
+  fields[0] = field;
   self->frame_data = gis_layer_data_load (self->store_path, gis_layer_get_id (layer), crs,
                                           field != NULL ? fields : NULL, cancellable, error);
   if (self->frame_data == NULL)
