@@ -40,4 +40,8 @@ int cli_cmd_hotspots (int    argc,
 int cli_cmd_export_map (int    argc,
                         char **argv);
 
+/* atalaya-cli-indicators.c */
+int cli_cmd_indicators (int    argc,
+                        char **argv);
+
 G_END_DECLS

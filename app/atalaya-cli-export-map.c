@@ -184,7 +184,7 @@ cli_cmd_export_map (int    argc,
   g_autofree char *atlas_title = NULL;
   g_autofree char *date_text = NULL;
   g_auto(GStrv) only = NULL;
-  gboolean landscape = FALSE, locator = FALSE;
+  gboolean landscape = FALSE, locator = FALSE, indicators = FALSE;
   double margin_mm = 12.7, dpi = 300;
   GOptionEntry entries[] = {
     { "page", 0, 0, G_OPTION_ARG_STRING, &page_text,
@@ -213,6 +213,8 @@ cli_cmd_export_map (int    argc,
       N_("A small map of North America showing where the map lies"), NULL },
     { "date", 0, 0, G_OPTION_ARG_STRING, &date_text,
       N_("The date printed (default: today)"), N_("YYYY-MM-DD") },
+    { "indicators", 0, 0, G_OPTION_ARG_NONE, &indicators,
+      N_("Add a page of indicator charts after the map: incidents by year, coverage, emerging hot spots"), NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &cli_opt_json, N_("Print the result as JSON"), NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &cli_opt_quiet, N_("Print nothing on success"), NULL },
     { NULL }
@@ -295,6 +297,8 @@ cli_cmd_export_map (int    argc,
   gis_composition_set_atlas (composition, atlas, atlas_title);
   gis_composition_set_locator (composition, locator);
   gis_composition_set_date (composition, date);
+  if (indicators)
+    gis_indicators_add_page (composition, argv[1], 0);
 
   if (!gis_composition_load (composition, NULL, cli_on_progress, NULL, &error))
     {

@@ -961,6 +961,8 @@ static const Command commands[] = {
     cli_cmd_hotspots },
   { "render", N_("Draw the map of a store to an image"), cli_cmd_render },
   { "export-map", N_("Compose a map page or an atlas for print: PDF, SVG or PNG"), cli_cmd_export_map },
+  { "indicators", N_("Chart incidents by year, the share covered and emerging hot spots: CSV, PNG or SVG"),
+    cli_cmd_indicators },
   { "style", N_("Show or set how a layer is drawn"), cli_cmd_style },
   { "identify", N_("List the features at a point"), cli_cmd_identify },
   { "edit", N_("Add, move, change or delete a point feature"), cli_cmd_edit },

@@ -63,7 +63,7 @@ test_usage (void)
 {
   static const char *const commands[] = { "init", "import", "layers", "info", "export", "sql",
                                           "render", "style", "identify", "edit", "query", "coverage",
-                                          "hotspots", "export-map" };
+                                          "hotspots", "export-map", "indicators" };
   g_autofree char *out = NULL, *err = NULL;
 
   g_assert_cmpint (run (&out, &err, NULL), ==, 2);

@@ -667,6 +667,59 @@ test_demand_and_sites_brute_force (void)
         }
     }
   }
+
+  /* no zone: every incident is demand, many are placed from their boxes
+   * and siting reads them in one pass over the table */
+  {
+    g_autoptr(GisCoverageResult) all = NULL;
+    g_autoptr(GisSitingResult) s3 = NULL;
+    g_autoptr(GArray) out = g_array_new (FALSE, FALSE, sizeof (Pt));
+
+    for (guint i = 0; i < incidents->len; i++)
+      {
+        Pt *q = &g_array_index (incidents, Pt, i);
+        gboolean covered = FALSE;
+
+        for (guint j = 0; j < ports->len && !covered; j++)
+          covered = hypot (g_array_index (ports, Pt, j).x - q->x, g_array_index (ports, Pt, j).y - q->y) <= 50000;
+        if (!covered)
+          g_array_append_val (out, *q);
+      }
+    p.zone = GIS_COVERAGE_ZONE_NONE;
+    p.zone_layer = NULL;
+    all = gis_coverage_run (store, &p, NULL, NULL, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (gis_coverage_result_get_uncovered_demand (all)->len, ==, out->len);
+    g_assert_cmpuint (out->len, >, 20000);
+    sp.k = 2;
+    sp.grid_km = 50;
+    s3 = gis_coverage_site (store, all, &sp, NULL, NULL, NULL, &error);
+    g_assert_no_error (error);
+    {
+      g_autofree gboolean *taken = g_new0 (gboolean, out->len);
+
+      for (guint k = 0; k < gis_siting_result_get_n_sites (s3); k++)
+        {
+          const GisSite *site = gis_siting_result_get_site (s3, k);
+          double sx, sy;
+          guint count = 0;
+
+          lonlat_to_laea (site->lon, site->lat, &sx, &sy);
+          for (guint i = 0; i < out->len; i++)
+            {
+              Pt *q = &g_array_index (out, Pt, i);
+
+              if (!taken[i] && hypot (q->x - sx, q->y - sy) <= 50000 * (1 + 1e-12))
+                {
+                  taken[i] = TRUE;
+                  count++;
+                }
+            }
+          g_test_message ("no zone, site %u adds %u", k + 1, count);
+          g_assert_cmpuint (site->added_count, ==, count);
+        }
+    }
+  }
   GEOSPreparedGeom_destroy_r (geos, prep);
   GEOSGeom_destroy_r (geos, zone);
 }

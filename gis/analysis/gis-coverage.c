@@ -2488,6 +2488,77 @@ own_transforms (GisCoverageResult  *r,
   return TRUE;
 }
 
+typedef struct
+{
+  gint64 fid;
+  guint  index;
+} FidIndex;
+
+static int
+compare_fid_index (gconstpointer a,
+                   gconstpointer b)
+{
+  const FidIndex *x = a, *y = b;
+
+  return x->fid < y->fid ? -1 : x->fid > y->fid;
+}
+
+/* The exact places of many points: one pass over the table in fid order,
+ * merged with the points sorted by fid. */
+static gboolean
+refine_by_scan (GisStore      *store,
+                const char    *quoted_table,
+                Points        *d,
+                GisTransform  *to_analysis,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  g_autofree FidIndex *order = g_new (FidIndex, d->n);
+  g_autofree char *sql = g_strdup_printf ("SELECT fid, geom FROM %s ORDER BY fid", quoted_table);
+  g_autoptr(sqlite3_stmt) stmt = gis_sql_prepare (gis_store_get_db (store), sql, error);
+  g_autofree double *x = g_new0 (double, d->n);
+  g_autofree double *y = g_new0 (double, d->n);
+  g_autofree gboolean *found = g_new0 (gboolean, d->n);
+  guint k = 0, rows = 0;
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  for (guint i = 0; i < d->n; i++)
+    order[i] = (FidIndex) { d->fid[i], i };
+  qsort (order, d->n, sizeof *order, compare_fid_index);
+  while (k < d->n && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 fid = sqlite3_column_int64 (stmt, 0);
+
+      while (k < d->n && order[k].fid < fid)
+        k++;
+      if (k < d->n && order[k].fid == fid)
+        {
+          const guint8 *blob = sqlite3_column_blob (stmt, 1);
+          guint i = order[k].index;
+
+          found[i] = blob != NULL && gis_blob_get_point (blob, sqlite3_column_bytes (stmt, 1), &x[i], &y[i]);
+          k++;
+        }
+      if ((++rows & 0xffff) == 0 && g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+    }
+  /* projected together, then kept where found */
+  if (!gis_transform_array (to_analysis, x, y, d->n))
+    {
+      g_set_error (error, GIS_ERROR, GIS_ERROR_CRS, _("The points cannot be projected"));
+      return FALSE;
+    }
+  for (guint i = 0; i < d->n; i++)
+    if (found[i])
+      {
+        d->x[i] = x[i];
+        d->y[i] = y[i];
+      }
+  return TRUE;
+}
+
 /* ---- siting --------------------------------------------------------------------- */
 
 struct _GisSitingResult
@@ -2693,22 +2764,28 @@ gis_coverage_site (GisStore               *store,
       if (dl == NULL)
         goto out;
       qt = gis_sql_quote_ident (gis_layer_get_table_name (dl));
-      sql = g_strdup_printf ("SELECT geom FROM %s WHERE fid = ?1", qt);
-      stmt = gis_sql_prepare (gis_store_get_db (store), sql, error);
-      if (stmt == NULL)
-        goto out;
-      for (guint i = 0; i < d->n; i++)
+      if (d->n < 20000)
         {
-          double x, y;
-
-          if (exact_point (stmt, d->fid[i], r->to_analysis, &x, &y))
-            {
-              d->x[i] = x;
-              d->y[i] = y;
-            }
-          if ((i & 0xffff) == 0 && g_cancellable_set_error_if_cancelled (cancellable, error))
+          /* a few: one look-up each */
+          sql = g_strdup_printf ("SELECT geom FROM %s WHERE fid = ?1", qt);
+          stmt = gis_sql_prepare (gis_store_get_db (store), sql, error);
+          if (stmt == NULL)
             goto out;
+          for (guint i = 0; i < d->n; i++)
+            {
+              double x, y;
+
+              if (exact_point (stmt, d->fid[i], r->to_analysis, &x, &y))
+                {
+                  d->x[i] = x;
+                  d->y[i] = y;
+                }
+              if ((i & 0xffff) == 0 && g_cancellable_set_error_if_cancelled (cancellable, error))
+                goto out;
+            }
         }
+      else if (!refine_by_scan (store, qt, d, r->to_analysis, cancellable, error))
+        goto out;
       r->demand_approx = FALSE;
     }
   s->n_candidates = cand.n;

@@ -1562,6 +1562,8 @@ gis_compose_draw_page (GisComposition  *self,
   Page p;
   gboolean ok;
 
+  if (page >= gis_compose_n_map_pages (self))
+    return gis_compose_draw_extra_page (self, cr, page, svg_text, cancellable, error);
   if (!compute_layout (self, page, &p, error))
     {
       page_clear (&p);
@@ -1630,6 +1632,11 @@ gis_composition_get_map_frame (GisComposition  *self,
   g_return_val_if_fail (self->loaded, FALSE);
   g_return_val_if_fail (page < gis_composition_get_n_pages (self), FALSE);
 
+  if (page >= gis_compose_n_map_pages (self))
+    {
+      g_set_error (error, GIS_ERROR, GIS_ERROR_INVALID_INPUT, _("Page %u has no map"), page + 1);
+      return FALSE;
+    }
   ok = compute_layout (self, page, &p, error);
   if (ok)
     {

@@ -6,3 +6,4 @@
 #pragma once
 
 #include "gis-composition.h"
+#include "gis-indicators.h"

@@ -58,7 +58,18 @@ struct _GisComposition
   GArray          *frame_features;  /* guint: the features framed, one per page */
   GisLayerData    *locator_data;
   GisRenderLayer  *locator_render;
+
+  /* pages of their own after the map pages */
+  GPtrArray       *extra_pages;     /* GisComposeExtraPage */
 };
+
+typedef struct
+{
+  char                   *title;    /* English, looked up in the export's language */
+  GisCompositionPageFunc  func;
+  gpointer                user_data;
+  GDestroyNotify          destroy;
+} GisComposeExtraPage;
 
 gboolean gis_compose_draw_page (GisComposition *self,
                                 cairo_t        *cr,
@@ -67,5 +78,13 @@ gboolean gis_compose_draw_page (GisComposition *self,
                                 GString        *svg_text,
                                 GCancellable   *cancellable,
                                 GError        **error);
+
+guint    gis_compose_n_map_pages  (GisComposition *self);
+gboolean gis_compose_draw_extra_page (GisComposition *self,
+                                      cairo_t        *cr,
+                                      guint           page,
+                                      GString        *svg_text,
+                                      GCancellable   *cancellable,
+                                      GError        **error);
 
 G_END_DECLS

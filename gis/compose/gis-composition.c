@@ -195,6 +195,15 @@ compose_layer_free (GisComposeLayer *cl)
 }
 
 static void
+extra_page_free (GisComposeExtraPage *extra)
+{
+  if (extra->destroy != NULL)
+    extra->destroy (extra->user_data);
+  g_free (extra->title);
+  g_free (extra);
+}
+
+static void
 unload (GisComposition *self)
 {
   self->loaded = FALSE;
@@ -214,6 +223,7 @@ gis_composition_finalize (GObject *object)
 
   unload (self);
   g_ptr_array_unref (self->layers);
+  g_ptr_array_unref (self->extra_pages);
   g_array_unref (self->frame_features);
   g_free (self->store_path);
   g_free (self->title);
@@ -244,6 +254,7 @@ gis_composition_init (GisComposition *self)
   self->language = GIS_LANGUAGE_EN;
   self->layers = g_ptr_array_new_with_free_func ((GDestroyNotify) compose_layer_free);
   self->frame_features = g_array_new (FALSE, FALSE, sizeof (guint));
+  self->extra_pages = g_ptr_array_new_with_free_func ((GDestroyNotify) extra_page_free);
   self->frame_column = -1;
   gis_extent_init_empty (&self->data_extent);
 }
@@ -510,6 +521,70 @@ gis_composition_set_date (GisComposition *self,
   g_clear_pointer (&self->date, g_date_time_unref);
   if (date != NULL)
     self->date = g_date_time_ref (date);
+}
+
+/**
+ * gis_composition_add_page:
+ * @self: a composition
+ * @title: the page's title in English, marked with N_(): its title in the
+ *   export's language is looked up in the catalogs
+ * @func: (scope notified): draws the page
+ * @user_data: its closure
+ * @destroy: (nullable): frees @user_data with the composition
+ *
+ * Adds a page of its own after the map pages (after every page of an
+ * atlas): the indicators' charts, for one.
+ */
+void
+gis_composition_add_page (GisComposition         *self,
+                          const char             *title,
+                          GisCompositionPageFunc  func,
+                          gpointer                user_data,
+                          GDestroyNotify          destroy)
+{
+  GisComposeExtraPage *extra;
+
+  g_return_if_fail (GIS_IS_COMPOSITION (self));
+  g_return_if_fail (title != NULL);
+  g_return_if_fail (func != NULL);
+
+  extra = g_new0 (GisComposeExtraPage, 1);
+  extra->title = g_strdup (title);
+  extra->func = func;
+  extra->user_data = user_data;
+  extra->destroy = destroy;
+  g_ptr_array_add (self->extra_pages, extra);
+}
+
+/* The pages with the map: one, or one per atlas feature. */
+guint
+gis_compose_n_map_pages (GisComposition *self)
+{
+  return self->atlas_layer != NULL ? self->frame_features->len : 1;
+}
+
+/* Draws a page added with gis_composition_add_page() on its white paper. */
+gboolean
+gis_compose_draw_extra_page (GisComposition  *self,
+                             cairo_t         *cr,
+                             guint            page,
+                             GString         *svg_text,
+                             GCancellable    *cancellable,
+                             GError         **error)
+{
+  GisComposeExtraPage *extra = g_ptr_array_index (self->extra_pages, page - gis_compose_n_map_pages (self));
+  double w, h;
+  gboolean ok;
+
+  gis_composition_get_page_pt (self, &w, &h);
+  cairo_save (cr);
+  cairo_rectangle (cr, 0, 0, w, h);
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_fill (cr);
+  ok = extra->func (cr, w, h, self->margin_mm * 72.0 / 25.4, self->language, svg_text, cancellable,
+                    extra->user_data, error);
+  cairo_restore (cr);
+  return ok;
 }
 
 /* ---- loading ----------------------------------------------------------- */
@@ -883,7 +958,8 @@ gis_composition_load (GisComposition  *self,
  * gis_composition_get_n_pages:
  * @self: a loaded composition
  *
- * Returns: the number of pages: one, or one per feature of the atlas layer
+ * Returns: the number of pages: one, or one per feature of the atlas
+ *   layer; then the pages added with gis_composition_add_page()
  */
 guint
 gis_composition_get_n_pages (GisComposition *self)
@@ -891,7 +967,7 @@ gis_composition_get_n_pages (GisComposition *self)
   g_return_val_if_fail (GIS_IS_COMPOSITION (self), 0);
   g_return_val_if_fail (self->loaded, 0);
 
-  return self->atlas_layer != NULL ? self->frame_features->len : 1;
+  return gis_compose_n_map_pages (self) + self->extra_pages->len;
 }
 
 /**
@@ -913,6 +989,12 @@ gis_composition_dup_page_title (GisComposition *self,
   g_return_val_if_fail (self->loaded, NULL);
   g_return_val_if_fail (page < gis_composition_get_n_pages (self), NULL);
 
+  if (page >= gis_compose_n_map_pages (self))
+    {
+      GisComposeExtraPage *extra = g_ptr_array_index (self->extra_pages, page - gis_compose_n_map_pages (self));
+
+      return g_strdup (gis_compose_tr (self->language, extra->title));
+    }
   if (self->atlas_layer != NULL && self->frame_column >= 0)
     {
       guint index = g_array_index (self->frame_features, guint, page);

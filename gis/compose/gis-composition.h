@@ -82,6 +82,35 @@ gboolean    gis_compose_format_for_path  (const char      *path,
 
 G_DECLARE_FINAL_TYPE (GisComposition, gis_composition, GIS, COMPOSITION, GObject)
 
+/**
+ * GisCompositionPageFunc:
+ * @cr: where to draw: the page's user space, in points, origin at the
+ *   top-left corner, its white paper already laid
+ * @width_pt: the page's width
+ * @height_pt: its height
+ * @margin_pt: its blank border
+ * @language: the language of the export
+ * @svg_text: (nullable): where the page's text goes, as SVG text elements
+ *   in @cr's device space, instead of onto @cr
+ * @cancellable: (nullable): the export's
+ * @user_data: the closure given to gis_composition_add_page()
+ * @error: return location for an error
+ *
+ * Draws a page of its own after the map pages (charts, tables), on the
+ * thread that exports.
+ *
+ * Returns: whether the page was drawn
+ */
+typedef gboolean (*GisCompositionPageFunc) (cairo_t       *cr,
+                                            double         width_pt,
+                                            double         height_pt,
+                                            double         margin_pt,
+                                            GisLanguage    language,
+                                            GString       *svg_text,
+                                            GCancellable  *cancellable,
+                                            gpointer       user_data,
+                                            GError       **error);
+
 GisComposition *gis_composition_new            (const char        *store_path);
 
 void            gis_composition_set_page       (GisComposition    *self,
@@ -115,6 +144,11 @@ void            gis_composition_set_locator    (GisComposition    *self,
                                                 gboolean           locator);
 void            gis_composition_set_date       (GisComposition    *self,
                                                 GDateTime         *date);
+void            gis_composition_add_page       (GisComposition    *self,
+                                                const char        *title,
+                                                GisCompositionPageFunc func,
+                                                gpointer           user_data,
+                                                GDestroyNotify     destroy);
 
 gboolean        gis_composition_load           (GisComposition    *self,
                                                 GCancellable      *cancellable,
