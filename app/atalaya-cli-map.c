@@ -659,6 +659,10 @@ cli_cmd_style (int    argc,
                    _("Layer “%s” has no geometry: it is not drawn"), argv[2]);
       return cli_fail (error);
     }
+  if (gis_layer_is_raster (layer) &&
+      (single != NULL || categorized != NULL || graduated != NULL || heatmap || label != NULL || size != -1))
+    return cli_usage_error (context, _("A raster is drawn as a colour ramp: give it --set with a raster style, "
+                                       "--reset, --opacity, --show or --hide"));
   old = layer_style (layer, &error);
   if (old == NULL && !(reset || set_file != NULL || single != NULL || categorized != NULL ||
                        graduated != NULL || heatmap))

@@ -432,6 +432,16 @@ test_cli_render (void)
   proj_destroy (raw);
   proj_context_destroy (ctx);
   cairo_surface_destroy (image);
+
+  /* a raster takes no style of features */
+  g_clear_object (&f.store);
+  {
+    const char *args[] = { "style", f.path, "KDE", "--graduated", "severity", NULL };
+    g_autofree char *sout = NULL, *serr = NULL;
+
+    g_assert_cmpint (test_run_cli (args, &sout, &serr), ==, 2);
+    g_assert_nonnull (strstr (serr, "colour ramp"));
+  }
   fixture_teardown (&f);
 }
 

@@ -2106,6 +2106,7 @@ render_grid_layer (const Ctx      *ctx,
   const GisExtent *box = gis_layer_data_get_extent (layer->data);
   g_autoptr(GisCrs) grid_crs = NULL;
   g_autoptr(GisTransform) to_grid = NULL;
+  g_autoptr(GisStyle) style = NULL;
   g_autofree double *xs = NULL;
   g_autofree double *ys = NULL;
   guint32 lut[GRID_LUT_SIZE];
@@ -2126,7 +2127,13 @@ render_grid_layer (const Ctx      *ctx,
       if (to_grid == NULL)
         return TRUE;
     }
-  gis_style_get_raster (layer->style, &vmin, &vmax, NULL, &bilinear);
+  /* a raster given a style of features (by hand, in the JSON) is drawn
+   * with the default raster style rather than not at all */
+  if (gis_style_get_kind (layer->style) == GIS_STYLE_RASTER)
+    style = gis_style_ref (layer->style);
+  else
+    style = gis_style_new_raster (GIS_COLOR_RAMP_YLORRD, NAN, NAN, GIS_STYLE_RASTER_CUTOFF, TRUE);
+  gis_style_get_raster (style, &vmin, &vmax, NULL, &bilinear);
   if ((!isfinite (vmin) || !isfinite (vmax)) && !gis_raster_get_range (raster, &lo, &hi))
     return TRUE;
   if (!isfinite (vmin))
@@ -2134,7 +2141,7 @@ render_grid_layer (const Ctx      *ctx,
   if (!isfinite (vmax))
     vmax = hi;
   span = vmax - vmin;
-  grid_lut (layer->style, lut);
+  grid_lut (style, lut);
 
   /* the device pixels of the grid's box */
   x0 = MAX (0, (int) floor (dev_x (ctx, box->min_x)));
@@ -2211,8 +2218,7 @@ render_layers (const Ctx             *ctx,
 
       if (cancelled (ctx))
         return FALSE;
-      if (layer->opacity > 0 && gis_layer_data_get_raster (layer->data) != NULL &&
-          gis_style_get_kind (layer->style) == GIS_STYLE_RASTER)
+      if (layer->opacity > 0 && gis_layer_data_get_raster (layer->data) != NULL)
         {
           if (!render_grid_layer (ctx, layer))
             return FALSE;
