@@ -624,6 +624,27 @@ test_emerging (void)
   g_assert_cmpfloat (query_double (store, sql), ==, 11);
   g_free (sql);
 
+  /* as the map loads it: the time bar's slider filters on these dates */
+  {
+    g_autoptr(GisCrs) crs = gis_crs_new_analysis ();
+    GisLayerData *data = gis_layer_data_load (copy_path, gis_layer_get_id (g_ptr_array_index (layers, 1)), crs, NULL,
+                                              NULL, &error);
+    const gint64 *times;
+    gint64 lo = G_MAXINT64, hi = G_MININT64;
+
+    g_assert_no_error (error);
+    g_assert_true (gis_layer_data_has_time (data));
+    times = gis_layer_data_get_times (data);
+    for (guint i = 0; i < gis_layer_data_get_n_features (data); i++)
+      {
+        lo = MIN (lo, times[i]);
+        hi = MAX (hi, times[i]);
+      }
+    g_assert_cmpint (lo, ==, 1420070400);     /* 2015-01-01 */
+    g_assert_cmpint (hi, ==, 1735689600);     /* 2025-01-01 */
+    gis_layer_data_unref (data);
+  }
+
   /* the categories, counted */
   {
     guint by_cat[GIS_EMERGING_N_CATEGORIES] = { 0 };
