@@ -611,6 +611,56 @@ test_cancel (void)
   test_rm_rf (dir);
 }
 
+/* A window's view, a box in its map CRS, is what the frame shows: fitted
+ * tightly in the same CRS, through its bounds in another. */
+static void
+test_map_extent (void)
+{
+  static const char *const crs_ids[] = { GIS_CRS_CEC_LAEA_ID, "EPSG:5070", "EPSG:4326" };
+  g_autoptr(GisCrs) laea = NULL;
+  g_autoptr(GError) error = NULL;
+  /* the US–Mexico border and Texas, in the CEC LAEA (metres) */
+  const GisExtent box = { -1.2e6, -2.2e6, 0.3e6, -0.9e6 };
+
+  if (skip_without_sample ())
+    return;
+  laea = gis_crs_new (GIS_CRS_CEC_LAEA_ID, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (crs_ids); i++)
+    {
+      g_autoptr(GisComposition) c = sample_composition ();
+      g_autoptr(GisCrs) crs = gis_crs_new (crs_ids[i], &error);
+      g_autoptr(GisTransform) t = NULL;
+      GisViewState view;
+      GisExtent shown, want;
+      double fx, fy;
+
+      g_assert_no_error (error);
+      gis_composition_set_crs (c, crs);
+      gis_composition_set_layers (c, (const char *const[]) { "countries", NULL });
+      gis_composition_set_map_extent (c, laea, &box);
+      g_assert_true (gis_composition_load (c, NULL, NULL, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_true (gis_composition_get_map_frame (c, 0, &fx, &fy, &view, &error));
+      g_assert_no_error (error);
+      gis_view_state_get_extent (&view, &shown);
+
+      t = gis_transform_new (laea, crs, &error);
+      g_assert_no_error (error);
+      g_assert_true (gis_transform_bounds (t, &box, &want));
+      g_test_message ("%s: shown %g %g %g %g for %g %g %g %g", crs_ids[i], shown.min_x, shown.min_y,
+                      shown.max_x, shown.max_y, want.min_x, want.min_y, want.max_x, want.max_y);
+      /* the box is inside, touching two sides */
+      g_assert_cmpfloat (shown.min_x, <=, want.min_x + 1e-6 * (want.max_x - want.min_x));
+      g_assert_cmpfloat (shown.max_x, >=, want.max_x - 1e-6 * (want.max_x - want.min_x));
+      g_assert_cmpfloat (shown.min_y, <=, want.min_y + 1e-6 * (want.max_y - want.min_y));
+      g_assert_cmpfloat (shown.max_y, >=, want.max_y - 1e-6 * (want.max_y - want.min_y));
+      g_assert_true (fabs ((shown.max_x - shown.min_x) - (want.max_x - want.min_x)) < 0.01 * (want.max_x - want.min_x) ||
+                     fabs ((shown.max_y - shown.min_y) - (want.max_y - want.min_y)) < 0.01 * (want.max_y - want.min_y));
+    }
+}
+
 /* Cancels the export when its third page starts. */
 static void
 cancel_at_third_page (double      fraction,
@@ -906,6 +956,7 @@ main (int   argc,
   g_test_add_func ("/compose/atlas", test_atlas);
   g_test_add_func ("/compose/atlas-png", test_atlas_png);
   g_test_add_func ("/compose/feature", test_feature);
+  g_test_add_func ("/compose/map-extent", test_map_extent);
   g_test_add_func ("/compose/cancel", test_cancel);
   g_test_add_func ("/compose/cancel-atlas", test_cancel_atlas);
   g_test_add_func ("/compose/async", test_async);

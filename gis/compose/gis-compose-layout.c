@@ -347,6 +347,34 @@ compute_view (Page     *p,
       pad_tiny_extent (&e, gis_crs_is_geographic (self->crs));
       gis_viewport_fit_extent (viewport, &e, 0.05 * MIN (w, h));
     }
+  else if (self->has_extent && self->extent_crs != NULL)
+    {
+      g_autoptr(GisTransform) t = NULL;
+      GisExtent e = self->extent_lonlat;
+
+      if (!gis_crs_equal (self->extent_crs, self->crs))
+        {
+          t = gis_transform_new (self->extent_crs, self->crs, error);
+          if (t == NULL)
+            return FALSE;
+          if (!gis_transform_bounds (t, &self->extent_lonlat, &e))
+            {
+              g_set_error (error, GIS_ERROR, GIS_ERROR_CRS,
+                           _("The extent asked for cannot be shown in %s"), gis_crs_get_name (self->crs));
+              return FALSE;
+            }
+          /* in degrees, a box across the antimeridian wraps (west >
+           * east): its larger side */
+          if (e.min_x > e.max_x)
+            {
+              if (180 - e.min_x > e.max_x + 180)
+                e.max_x = 180;
+              else
+                e.min_x = -180;
+            }
+        }
+      gis_viewport_fit_extent (viewport, &e, 0);
+    }
   else if (self->has_extent)
     {
       if (!gis_viewport_fit_lonlat (viewport, &self->extent_lonlat, 0))

@@ -39,7 +39,8 @@ struct _GisComposition
   GisLanguage      language;
   GisCrs          *crs;
   gboolean         has_extent;
-  GisExtent        extent_lonlat;
+  GisExtent        extent_lonlat;   /* in extent_crs's units when there is one */
+  GisCrs          *extent_crs;
   char            *feature_layer;
   char            *feature_field;
   char            *feature_value;

@@ -229,6 +229,7 @@ gis_composition_finalize (GObject *object)
   g_free (self->title);
   g_free (self->subtitle);
   g_clear_pointer (&self->crs, gis_crs_unref);
+  g_clear_pointer (&self->extent_crs, gis_crs_unref);
   g_free (self->feature_layer);
   g_free (self->feature_field);
   g_free (self->feature_value);
@@ -415,6 +416,37 @@ gis_composition_set_extent (GisComposition  *self,
   self->has_extent = lonlat_extent != NULL;
   if (lonlat_extent != NULL)
     self->extent_lonlat = *lonlat_extent;
+  g_clear_pointer (&self->extent_crs, gis_crs_unref);
+}
+
+/**
+ * gis_composition_set_map_extent:
+ * @self: a composition
+ * @crs: (nullable): the CRS of @map_extent
+ * @map_extent: (nullable): the box the map shows, in @crs's units, such
+ *   as a window's view; %NULL for all the layers drawn (or the feature
+ *   framed)
+ *
+ * As gis_composition_set_extent(), for a box in a map CRS: a view of a
+ * projected map is no box of longitudes and latitudes (its corners reach
+ * far further in degrees than its edges), so the frame fits this box
+ * itself, or its bounds in the composition's CRS if that is another.
+ */
+void
+gis_composition_set_map_extent (GisComposition  *self,
+                                GisCrs          *crs,
+                                const GisExtent *map_extent)
+{
+  g_return_if_fail (GIS_IS_COMPOSITION (self));
+  g_return_if_fail (map_extent == NULL || crs != NULL);
+
+  g_clear_pointer (&self->extent_crs, gis_crs_unref);
+  self->has_extent = map_extent != NULL;
+  if (map_extent != NULL)
+    {
+      self->extent_crs = gis_crs_ref (crs);
+      self->extent_lonlat = *map_extent;
+    }
 }
 
 /**

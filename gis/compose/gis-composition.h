@@ -131,6 +131,9 @@ void            gis_composition_set_crs        (GisComposition    *self,
                                                 GisCrs            *crs);
 void            gis_composition_set_extent     (GisComposition    *self,
                                                 const GisExtent   *lonlat_extent);
+void            gis_composition_set_map_extent (GisComposition    *self,
+                                                GisCrs            *crs,
+                                                const GisExtent   *map_extent);
 void            gis_composition_set_feature    (GisComposition    *self,
                                                 const char        *layer,
                                                 const char        *field,
