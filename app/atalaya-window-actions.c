@@ -15,6 +15,7 @@
 
 #include <adwaita.h>
 
+#include "atalaya-export-dialog.h"
 #include "atalaya-style-editor.h"
 #include "gis-sql-private.h"
 #include "atalaya-window-private.h"
@@ -602,6 +603,41 @@ atalaya_window_actions_export_selection (GtkWidget  *widget,
   ask_export_file (self, job);
 }
 
+/* ---- map pages ---------------------------------------------------------------------------- */
+
+static void
+on_export_dialog_exported (AtalayaExportDialog *dialog,
+                           const char *const   *files,
+                           AtalayaWindow       *self)
+{
+  g_autofree char *text = atalaya_export_dialog_describe_files (files);
+
+  atalaya_window_show_message (self, text);
+}
+
+static void
+atalaya_window_actions_export_map (GtkWidget  *widget,
+                                   const char *action_name,
+                                   GVariant   *param)
+{
+  AtalayaWindow *self = ATALAYA_WINDOW (widget);
+  GisViewport *viewport = atalaya_map_view_get_viewport (self->map_view);
+  AtalayaExportDialog *dialog;
+  GisViewState state;
+  GisExtent view;
+
+  if (self->store == NULL || self->layers == NULL)
+    return;
+  /* the page shows what the map shows, until told otherwise */
+  gis_viewport_get_state (viewport, &state);
+  gis_view_state_get_extent (&state, &view);
+  dialog = atalaya_export_dialog_new (GTK_WINDOW (self), self->store, self->layers,
+                                      atalaya_status_bar_get_crs_id (self->status_bar),
+                                      state.width_px > 1 && state.height_px > 1 ? &view : NULL);
+  g_signal_connect_object (dialog, "exported", G_CALLBACK (on_export_dialog_exported), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 /* ---- styles ----------------------------------------------------------------------------- */
 
 typedef struct
@@ -802,6 +838,8 @@ atalaya_window_class_actions_init (AtalayaWindowClass *klass)
                                    atalaya_window_actions_export_layer);
   gtk_widget_class_install_action (widget_class, "win.export-selection", NULL,
                                    atalaya_window_actions_export_selection);
+  gtk_widget_class_install_action (widget_class, "win.export-map", NULL,
+                                   atalaya_window_actions_export_map);
   gtk_widget_class_install_action (widget_class, "win.edit-style", "x",
                                    atalaya_window_actions_edit_style);
   gtk_widget_class_install_action (widget_class, "win.attribute-table", "x",
@@ -836,6 +874,7 @@ atalaya_window_class_actions_init (AtalayaWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_4, GDK_ALT_MASK, "win.tool", "s", "move-point");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_t, GDK_CONTROL_MASK, "win.time-filter", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_i, GDK_CONTROL_MASK, "win.import", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_p, GDK_CONTROL_MASK, "win.export-map", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F6, 0, "win.attribute-table-selected", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK, "win.undo", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.redo", NULL);
@@ -873,6 +912,7 @@ atalaya_window_actions_update (AtalayaWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.attribute-table-selected", has_store);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-layer", has_store);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-selection", has_store);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.export-map", has_store);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo", self->editor != NULL && gis_editor_get_can_undo (self->editor));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.redo", self->editor != NULL && gis_editor_get_can_redo (self->editor));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.zoom-to-selection", has_store);
