@@ -236,8 +236,8 @@ cli_cmd_hotspots (int    argc,
     { "radius", 'r', 0, G_OPTION_ARG_DOUBLE, &o.radius_km,
       N_("kde: the kernel's radius (default: Silverman's rule)"), N_("KM") },
     { "cell", 0, 0, G_OPTION_ARG_DOUBLE, &o.cell_km,
-      N_("kde: the cells' side (default: the points' shorter extent / 250); gistar, emerging: the bins' size "
-         "(default: from the nearest-neighbour distances)"), N_("KM") },
+      N_("kde: the cells' side (default: the points' shorter extent / 250, at most the radius / 5); gistar, "
+         "emerging: the bins' size (default: from the nearest-neighbour distances)"), N_("KM") },
     { "output", 'o', 0, G_OPTION_ARG_STRING, &o.output,
       N_("kde: density (per km², default), count (expected per cell) or raw"), N_("OUTPUT") },
     { "exact", 0, 0, G_OPTION_ARG_NONE, &o.exact,

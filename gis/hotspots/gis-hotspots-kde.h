@@ -22,7 +22,8 @@ G_BEGIN_DECLS
  * @output: density per km², expected count per cell, or raw sums
  * @method: %GIS_KDE_METHOD_FAST (the default) or exact
  * @radius_km: the kernel's radius; 0 for the spatial Silverman rule
- * @cell_km: the cells' side; 0 for the points' shorter extent / 250
+ * @cell_km: the cells' side; 0 for the points' shorter extent / 250, at
+ *   most the radius / 5 (gis_kde_grid_for_points())
  * @n_threads: 0 for one per processor
  *
  * Initialise with gis_hotspots_kde_params_init().
