@@ -553,12 +553,11 @@ update_rows (AtalayaExportDialog *self)
   gboolean feature = adw_combo_row_get_selected (self->extent_row) == EXTENT_FEATURE;
   GisComposeFormat format = adw_combo_row_get_selected (self->format_row);
 
-  gtk_widget_set_sensitive (GTK_WIDGET (self->extent_row), !atlas);
+  /* an atlas frames each page on its feature */
+  gtk_widget_set_visible (GTK_WIDGET (self->extent_row), !atlas);
   gtk_widget_set_visible (GTK_WIDGET (self->feature_layer_row), feature && !atlas);
   gtk_widget_set_visible (GTK_WIDGET (self->feature_field_row), feature && !atlas);
   gtk_widget_set_visible (GTK_WIDGET (self->feature_value_row), feature && !atlas);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->extent_row),
-                                 atlas ? _("Extent: Each Page’s Feature") : _("_Extent"));
   gtk_widget_set_visible (GTK_WIDGET (self->dpi_row), format == GIS_COMPOSE_PNG);
 
   if (format == GIS_COMPOSE_PNG)
