@@ -776,6 +776,14 @@ atalaya_window_actions_hotspots (GtkWidget  *widget,
   atalaya_window_show_hotspots_panel (ATALAYA_WINDOW (widget));
 }
 
+static void
+atalaya_window_actions_indicators (GtkWidget  *widget,
+                                   const char *action_name,
+                                   GVariant   *param)
+{
+  atalaya_window_show_indicators_panel (ATALAYA_WINDOW (widget));
+}
+
 /* ---- import and editing ------------------------------------------------------------- */
 
 static void
@@ -864,6 +872,8 @@ atalaya_window_class_actions_init (AtalayaWindowClass *klass)
                                    atalaya_window_actions_coverage);
   gtk_widget_class_install_action (widget_class, "win.hotspots", NULL,
                                    atalaya_window_actions_hotspots);
+  gtk_widget_class_install_action (widget_class, "win.indicators", NULL,
+                                   atalaya_window_actions_indicators);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open-store", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new-store", NULL);
@@ -883,6 +893,8 @@ atalaya_window_class_actions_init (AtalayaWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.query", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_g, GDK_CONTROL_MASK, "win.coverage", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_h, GDK_CONTROL_MASK | GDK_SHIFT_MASK, "win.hotspots", NULL);
+  /* Ctrl+I imports, and Ctrl+Shift+I is GTK's inspector */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_i, GDK_CONTROL_MASK | GDK_ALT_MASK, "win.indicators", NULL);
 }
 
 void
@@ -920,4 +932,5 @@ atalaya_window_actions_update (AtalayaWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.query", has_store);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.coverage", has_store);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.hotspots", has_store);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.indicators", has_store);
 }

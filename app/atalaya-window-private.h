@@ -10,6 +10,7 @@
 #include "atalaya-feature-form.h"
 #include "atalaya-hotspots-panel.h"
 #include "atalaya-identify-panel.h"
+#include "atalaya-indicators-panel.h"
 #include "atalaya-map-controller.h"
 #include "atalaya-map-view.h"
 #include "atalaya-query-panel.h"
@@ -48,6 +49,7 @@ struct _AtalayaWindow
   AtalayaQueryPanel    *query_panel;
   AtalayaCoveragePanel *coverage_panel;
   AtalayaHotspotsPanel *hotspots_panel;
+  AtalayaIndicatorsPanel *indicators_panel;
   AtalayaAttributeTable *attribute_table;
 
   /* Borrowed: a toplevel of its own; NULL when closed */
@@ -96,5 +98,6 @@ void      atalaya_window_close_sql_console   (AtalayaWindow      *self);
 void      atalaya_window_show_query_panel    (AtalayaWindow      *self);
 void      atalaya_window_show_coverage_panel (AtalayaWindow      *self);
 void      atalaya_window_show_hotspots_panel (AtalayaWindow      *self);
+void      atalaya_window_show_indicators_panel (AtalayaWindow    *self);
 
 G_END_DECLS

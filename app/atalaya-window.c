@@ -464,6 +464,19 @@ atalaya_window_show_hotspots_panel (AtalayaWindow *self)
   atalaya_window_show_side (self, "hotspots", _("Hotspots"));
 }
 
+/**
+ * atalaya_window_show_indicators_panel: (skip)
+ *
+ * Shows the indicator charts in the side pane.
+ */
+void
+atalaya_window_show_indicators_panel (AtalayaWindow *self)
+{
+  if (self->store == NULL)
+    return;
+  atalaya_window_show_side (self, "indicators", _("Indicators"));
+}
+
 static gboolean
 active_point_layer (AtalayaWindow  *self,
                     GisLayer      **out_layer)
@@ -725,6 +738,7 @@ atalaya_window_set_store (AtalayaWindow *self,
   atalaya_query_panel_set_store (self->query_panel, store, layers);
   atalaya_coverage_panel_set_store (self->coverage_panel, store, layers);
   atalaya_hotspots_panel_set_store (self->hotspots_panel, store, layers);
+  atalaya_indicators_panel_set_store (self->indicators_panel, store);
   set_editor (self, store);
   atalaya_window_hide_side (self);
   hide_table (self);
@@ -807,6 +821,8 @@ atalaya_window_reload_layers (AtalayaWindow *self)
   atalaya_query_panel_set_store (self->query_panel, self->store, self->layers);
   atalaya_coverage_panel_set_store (self->coverage_panel, self->store, self->layers);
   atalaya_hotspots_panel_set_store (self->hotspots_panel, self->store, self->layers);
+  /* a new result layer may be an emerging hot spot result */
+  atalaya_indicators_panel_set_store (self->indicators_panel, self->store);
 
   /* keep the same layer selected */
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->display_layers)); i++)
@@ -1477,6 +1493,8 @@ atalaya_window_init (AtalayaWindow *self)
   self->hotspots_panel = ATALAYA_HOTSPOTS_PANEL (atalaya_hotspots_panel_new ());
   gtk_stack_add_named (self->side_stack, GTK_WIDGET (self->hotspots_panel), "hotspots");
   g_signal_connect (self->hotspots_panel, "layers-saved", G_CALLBACK (on_coverage_layers_saved), self);
+  self->indicators_panel = ATALAYA_INDICATORS_PANEL (atalaya_indicators_panel_new ());
+  gtk_stack_add_named (self->side_stack, GTK_WIDGET (self->indicators_panel), "indicators");
   self->attribute_table = ATALAYA_ATTRIBUTE_TABLE (atalaya_attribute_table_new ());
   gtk_widget_set_size_request (GTK_WIDGET (self->attribute_table), -1, 160);
   gtk_widget_set_visible (GTK_WIDGET (self->attribute_table), FALSE);

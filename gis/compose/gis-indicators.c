@@ -1661,7 +1661,9 @@ gis_indicator_draw (const GisIndicatorTable *table,
   c.svg = svg_text;
   c.lang = language;
   c.pango = get_pango_context ();
-  c.fs = CLAMP (MIN (width / 55.0, height / 32.0), 6.0, 16.0);
+  /* the type after the box, but never too small to read in a side pane
+   * or a quarter of a Letter page */
+  c.fs = CLAMP (MIN (width / 38.0, height / 30.0), 8.5, 16.0);
   pad = c.fs;
   line = text_height (&c, c.fs);
   horizontal = table->kind == GIS_INDICATOR_HOTSPOTS;
