@@ -340,6 +340,13 @@ test_pdf_french (Fixture       *fx,
 
     g_assert_cmpstr (toast, ==, "Map exported to carte.pdf");
   }
+  {
+    /* an atlas of numbered files: the first and the last */
+    const char *files[] = { "/x/state-001.png", "/x/state-002.png", "/x/state-097.png", NULL };
+    g_autofree char *toast = atalaya_export_dialog_describe_files (files);
+
+    g_assert_cmpstr (toast, ==, "Map exported to 3 files, state-001.png to state-097.png");
+  }
 
   pdftotext = g_find_program_in_path ("pdftotext");
   if (pdftotext == NULL)
