@@ -147,6 +147,45 @@ test_landscape (void)
 
 /* ---- PDF --------------------------------------------------------------- */
 
+/* One layout in three languages: the French and Spanish pages carry the
+ * catalogs' words for the legend, the scale and the date, whatever the
+ * process's own language. */
+static void
+test_pdf_languages (void)
+{
+  static const struct
+  {
+    GisLanguage  lang;
+    const char  *words[4];
+  } cases[] = {
+    { GIS_LANGUAGE_FR, { "Légende", "Échelle 1:", "28 novembre 2026", NULL } },
+    { GIS_LANGUAGE_ES, { "Leyenda", "Escala 1:", "28 de noviembre de 2026", NULL } },
+  };
+  g_autofree char *dir = NULL;
+
+  if (skip_without_sample () || skip_without ("pdftotext"))
+    return;
+  dir = test_make_tmpdir ();
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GisComposition) c = sample_composition ();
+      g_autofree char *name = g_strdup_printf ("map-%s.pdf", gis_language_to_string (cases[i].lang));
+      g_autofree char *pdf = NULL;
+      g_autofree char *text = NULL;
+
+      gis_composition_set_title (c, "Atalaya");
+      gis_composition_set_language (c, cases[i].lang);
+      pdf = export (c, dir, name, GIS_COMPOSE_PDF, 0);
+      text = pdf_text (pdf);
+      g_test_message ("%s", text);
+      for (guint w = 0; cases[i].words[w] != NULL; w++)
+        if (strstr (text, cases[i].words[w]) == NULL)
+          g_error ("the %s page has no “%s”", gis_language_to_string (cases[i].lang), cases[i].words[w]);
+      g_assert_null (strstr (text, "Legend"));
+    }
+  test_rm_rf (dir);
+}
+
 /* The title, the legend's labels, the scale and the notes are text. */
 static void
 test_pdf_text (void)
@@ -950,6 +989,7 @@ main (int   argc,
   g_test_add_func ("/compose/page-sizes", test_page_sizes);
   g_test_add_func ("/compose/landscape", test_landscape);
   g_test_add_func ("/compose/pdf-text", test_pdf_text);
+  g_test_add_func ("/compose/pdf-languages", test_pdf_languages);
   g_test_add_func ("/compose/pdf-port-pixel", test_pdf_port_pixel);
   g_test_add_func ("/compose/svg-xml", test_svg_xml);
   g_test_add_func ("/compose/png-dpi", test_png_dpi);
