@@ -850,6 +850,73 @@ test_method_records (void)
   test_rm_rf (dir);
 }
 
+/* The page's own text follows the export's language, not the process's
+ * (the tests run under C.UTF-8): the legend's and notes' titles, the scale,
+ * the date. */
+static void
+test_languages (void)
+{
+  static const struct
+  {
+    GisLanguage  language;
+    const char  *expected[6];
+  } cases[] = {
+    { GIS_LANGUAGE_FR, { "Légende", "Échelle 1:", "Système de coordonnées", "Date", "28 novembre 2026",
+                         "Carte" } },
+    { GIS_LANGUAGE_ES, { "Leyenda", "Escala 1:", "Sistema de coordenadas", "Fuentes:", "28 de noviembre de 2026",
+                         "Mapa" } },
+    { GIS_LANGUAGE_EN, { "Legend", "Scale 1:", "Sources:", "Coordinate system:", "November 28, 2026", "Map" } },
+  };
+  g_autofree char *dir = NULL;
+
+  if (skip_without_sample ())
+    return;
+  dir = test_make_tmpdir ();
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      static const GMarkupParser parser = { svg_start, svg_end, svg_text, NULL, NULL };
+      g_autoptr(GisComposition) c = sample_composition ();
+      g_autoptr(GMarkupParseContext) context = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *name = g_strdup_printf ("map-%s.svg", gis_language_to_string (cases[i].language));
+      g_autofree char *svg = NULL;
+      g_autofree char *contents = NULL;
+      SvgCount count = { 0 };
+      gsize len;
+
+      gis_composition_set_language (c, cases[i].language);
+      gis_composition_set_layers (c, (const char *const[]) { "countries", "ports", NULL });
+      svg = export (c, dir, name, GIS_COMPOSE_SVG, 0);
+      g_assert_true (g_file_get_contents (svg, &contents, &len, &error));
+      count.text = g_string_new (NULL);
+      context = g_markup_parse_context_new (&parser, 0, &count, NULL);
+      g_assert_true (g_markup_parse_context_parse (context, contents, len, &error));
+      g_assert_no_error (error);
+      g_test_message ("%s", count.text->str);
+      for (guint k = 0; k < G_N_ELEMENTS (cases[i].expected); k++)
+        g_assert_nonnull (strstr (count.text->str, cases[i].expected[k]));
+      if (cases[i].language != GIS_LANGUAGE_EN)
+        g_assert_null (strstr (count.text->str, "Legend"));
+      g_string_free (count.text, TRUE);
+    }
+
+  /* in a PDF too */
+  if (!skip_without ("pdftotext"))
+    {
+      g_autoptr(GisComposition) c = sample_composition ();
+      g_autofree char *pdf = NULL;
+      g_autofree char *text = NULL;
+
+      gis_composition_set_language (c, GIS_LANGUAGE_ES);
+      gis_composition_set_layers (c, (const char *const[]) { "countries", "ports", NULL });
+      pdf = export (c, dir, "mapa.pdf", GIS_COMPOSE_PDF, 0);
+      text = pdf_text (pdf);
+      g_assert_nonnull (strstr (text, "Leyenda"));
+      g_assert_nonnull (strstr (text, "Escala 1:"));
+    }
+  test_rm_rf (dir);
+}
+
 /* ---- atalaya-cli export-map -------------------------------------------- */
 
 static int
@@ -1001,6 +1068,7 @@ main (int   argc,
   g_test_add_func ("/compose/cancel-atlas", test_cancel_atlas);
   g_test_add_func ("/compose/async", test_async);
   g_test_add_func ("/compose/method-records", test_method_records);
+  g_test_add_func ("/compose/languages", test_languages);
   g_test_add_func ("/compose/cli", test_cli);
   ret = g_test_run ();
 
