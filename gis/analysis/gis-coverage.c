@@ -187,6 +187,20 @@ points_clear (Points *p)
   p->n = 0;
 }
 
+/* Room for @cap points (the value array only when @with_value). */
+static void
+points_resize (Points   *p,
+               gsize     cap,
+               gboolean  with_value)
+{
+  p->fid = g_renew (gint64, p->fid, cap);
+  p->x = g_renew (double, p->x, cap);
+  p->y = g_renew (double, p->y, cap);
+  if (with_value)
+    p->value = g_renew (double, p->value, cap);
+  p->country = g_renew (gint8, p->country, cap);
+}
+
 typedef struct
 {
   GEOSGeometry  *geom;       /* analysis CRS */
@@ -446,12 +460,7 @@ read_points (GisStore        *store,
       sqlite3_bind_double (stmt, 4, window->min_y);
     }
   memset (out, 0, sizeof *out);
-  out->fid = g_new (gint64, cap);
-  out->x = g_new (double, cap);
-  out->y = g_new (double, cap);
-  if (value_field != NULL)
-    out->value = g_new (double, cap);
-  out->country = g_new (gint8, cap);
+  points_resize (out, cap, value_field != NULL);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       const guint8 *blob = sqlite3_column_blob (stmt, 1);
@@ -463,15 +472,7 @@ read_points (GisStore        *store,
       if (filter && (x < scan_window.min_x || x > scan_window.max_x || y < scan_window.min_y || y > scan_window.max_y))
         continue;
       if (n == cap)
-        {
-          cap *= 2;
-          out->fid = g_renew (gint64, out->fid, cap);
-          out->x = g_renew (double, out->x, cap);
-          out->y = g_renew (double, out->y, cap);
-          if (out->value != NULL)
-            out->value = g_renew (double, out->value, cap);
-          out->country = g_renew (gint8, out->country, cap);
-        }
+        points_resize (out, cap *= 2, out->value != NULL);
       out->fid[n] = sqlite3_column_int64 (stmt, 0);
       out->x[n] = x;
       out->y[n] = y;
@@ -1406,6 +1407,65 @@ fail:
   return NULL;
 }
 
+/* The polygons of @g (taken) as one MULTIPOLYGON; NULL when it has none
+ * (slivers that an overlay left as lines or points). */
+static GEOSGeometry *
+multipolygon_of (GEOSGeometry *g)
+{
+  GEOSContextHandle_t geos = gis_thread_get_geos ();
+  g_autoptr(GPtrArray) polys = g_ptr_array_new ();
+  GEOSGeometry **parts, *multi;
+  guint n;
+
+  if (g == NULL)
+    return NULL;
+  for (int i = 0; i < GEOSGetNumGeometries_r (geos, g); i++)
+    {
+      const GEOSGeometry *part = GEOSGetGeometryN_r (geos, g, i);
+      int type = GEOSGeomTypeId_r (geos, part);
+
+      if (type == GEOS_POLYGON)
+        g_ptr_array_add (polys, GEOSGeom_clone_r (geos, part));
+      else if (type == GEOS_MULTIPOLYGON)
+        for (int j = 0; j < GEOSGetNumGeometries_r (geos, part); j++)
+          g_ptr_array_add (polys, GEOSGeom_clone_r (geos, GEOSGetGeometryN_r (geos, part, j)));
+    }
+  GEOSGeom_destroy_r (geos, g);
+  if (polys->len == 0)
+    return NULL;
+  n = polys->len;
+  parts = (GEOSGeometry **) g_ptr_array_steal (polys, NULL);
+  multi = GEOSGeom_createCollection_r (geos, GEOS_MULTIPOLYGON, parts, n);
+  g_free (parts);
+  return multi;
+}
+
+/* @g (taken) as 2D little-endian WKB. */
+static GBytes *
+wkb_of (GEOSGeometry *g)
+{
+  GEOSContextHandle_t geos = gis_thread_get_geos ();
+  GEOSWKBWriter *w;
+  unsigned char *wkb;
+  size_t len = 0;
+  GBytes *bytes = NULL;
+
+  if (g == NULL)
+    return NULL;
+  w = GEOSWKBWriter_create_r (geos);
+  GEOSWKBWriter_setOutputDimension_r (geos, w, 2);
+  GEOSWKBWriter_setByteOrder_r (geos, w, GEOS_WKB_NDR);
+  wkb = GEOSWKBWriter_write_r (geos, w, g, &len);
+  GEOSWKBWriter_destroy_r (geos, w);
+  GEOSGeom_destroy_r (geos, g);
+  if (wkb != NULL)
+    {
+      bytes = g_bytes_new (wkb, len);
+      GEOSFree_r (geos, wkb);
+    }
+  return bytes;
+}
+
 static void
 add_area (GisCoverageResult *r,
           GEOSGeometry      *g,     /* taken */
@@ -1415,9 +1475,6 @@ add_area (GisCoverageResult *r,
   GEOSContextHandle_t geos = gis_thread_get_geos ();
   GisCoverageArea a = { 0 };
   GEOSGeometry *ll;
-  GEOSWKBWriter *w;
-  unsigned char *wkb;
-  size_t len = 0;
 
   a.area_km2 = area_km2 (g);
   if (g == NULL || GEOSisEmpty_r (geos, g) || a.area_km2 <= 0)
@@ -1428,18 +1485,9 @@ add_area (GisCoverageResult *r,
     }
   ll = GEOSGeom_transformXY_r (geos, g, project_xy, r->from_analysis);
   GEOSGeom_destroy_r (geos, g);
-  if (ll == NULL)
+  a.wkb = wkb_of (multipolygon_of (ll));
+  if (a.wkb == NULL)
     return;
-  w = GEOSWKBWriter_create_r (geos);
-  GEOSWKBWriter_setOutputDimension_r (geos, w, 2);
-  GEOSWKBWriter_setByteOrder_r (geos, w, GEOS_WKB_NDR);
-  wkb = GEOSWKBWriter_write_r (geos, w, ll, &len);
-  GEOSWKBWriter_destroy_r (geos, w);
-  GEOSGeom_destroy_r (geos, ll);
-  if (wkb == NULL)
-    return;
-  a.wkb = g_bytes_new (wkb, len);
-  GEOSFree_r (geos, wkb);
   a.zone_fid = zone_fid;
   a.country = country;
   g_array_append_val (r->areas, a);
@@ -1627,25 +1675,14 @@ read_index_boxes (GisStore        *store,
       sqlite3_bind_double (stmt, 4, window->min_y);
     }
   memset (out, 0, sizeof *out);
-  out->fid = g_new (gint64, cap);
-  out->x = g_new (double, cap);
-  out->y = g_new (double, cap);
-  out->value = g_new (double, cap);
-  out->country = g_new (gint8, cap);
+  points_resize (out, cap, TRUE);
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       double x0 = sqlite3_column_double (stmt, 1), x1 = sqlite3_column_double (stmt, 2);
       double y0 = sqlite3_column_double (stmt, 3), y1 = sqlite3_column_double (stmt, 4);
 
       if (n == cap)
-        {
-          cap *= 2;
-          out->fid = g_renew (gint64, out->fid, cap);
-          out->x = g_renew (double, out->x, cap);
-          out->y = g_renew (double, out->y, cap);
-          out->value = g_renew (double, out->value, cap);
-          out->country = g_renew (gint8, out->country, cap);
-        }
+        points_resize (out, cap *= 2, TRUE);
       out->fid[n] = sqlite3_column_int64 (stmt, 0);
       out->x[n] = (x0 + x1) / 2;
       out->y[n] = (y0 + y1) / 2;
@@ -3210,63 +3247,6 @@ wkb_mbr (GBytes *wkb,
   return ok;
 }
 
-/* Polygon pieces made MULTIPOLYGON, as WKB. */
-static GBytes *
-as_multipolygon (GBytes *wkb)
-{
-  GEOSContextHandle_t geos = gis_thread_get_geos ();
-  GEOSWKBReader *reader = GEOSWKBReader_create_r (geos);
-  GEOSWKBWriter *writer;
-  gsize len;
-  const guint8 *data = g_bytes_get_data (wkb, &len);
-  GEOSGeometry *g = GEOSWKBReader_read_r (geos, reader, data, len);
-  GEOSGeometry *multi = NULL;
-  g_autoptr(GPtrArray) polys = g_ptr_array_new ();
-  unsigned char *out;
-  size_t out_len = 0;
-  GBytes *bytes = NULL;
-
-  GEOSWKBReader_destroy_r (geos, reader);
-  if (g == NULL)
-    return NULL;
-  /* keep the polygons of whatever the overlay returned */
-  for (int i = 0; i < GEOSGetNumGeometries_r (geos, g); i++)
-    {
-      const GEOSGeometry *part = GEOSGetGeometryN_r (geos, g, i);
-      int type = GEOSGeomTypeId_r (geos, part);
-
-      if (type == GEOS_POLYGON)
-        g_ptr_array_add (polys, GEOSGeom_clone_r (geos, part));
-      else if (type == GEOS_MULTIPOLYGON)
-        for (int j = 0; j < GEOSGetNumGeometries_r (geos, part); j++)
-          g_ptr_array_add (polys, GEOSGeom_clone_r (geos, GEOSGetGeometryN_r (geos, part, j)));
-    }
-  GEOSGeom_destroy_r (geos, g);
-  if (polys->len == 0)
-    return NULL;
-  {
-    guint n = polys->len;
-    GEOSGeometry **parts = (GEOSGeometry **) g_ptr_array_steal (polys, NULL);
-
-    multi = GEOSGeom_createCollection_r (geos, GEOS_MULTIPOLYGON, parts, n);
-    g_free (parts);
-  }
-  if (multi == NULL)
-    return NULL;
-  writer = GEOSWKBWriter_create_r (geos);
-  GEOSWKBWriter_setOutputDimension_r (geos, writer, 2);
-  GEOSWKBWriter_setByteOrder_r (geos, writer, GEOS_WKB_NDR);
-  out = GEOSWKBWriter_write_r (geos, writer, multi, &out_len);
-  GEOSWKBWriter_destroy_r (geos, writer);
-  GEOSGeom_destroy_r (geos, multi);
-  if (out != NULL)
-    {
-      bytes = g_bytes_new (out, out_len);
-      GEOSFree_r (geos, out);
-    }
-  return bytes;
-}
-
 static gboolean
 save_areas (Saver              *sv,
             GisCoverageResult  *r,
@@ -3286,7 +3266,7 @@ save_areas (Saver              *sv,
   for (guint i = 0; i < r->areas->len; i++)
     {
       const GisCoverageArea *a = &g_array_index (r->areas, GisCoverageArea, i);
-      g_autoptr(GBytes) multi = as_multipolygon (a->wkb);
+      GBytes *multi = a->wkb;
       double mbr[4];
       gsize len;
       const guint8 *data;
@@ -3435,10 +3415,6 @@ disc_wkb (GisCoverageResult *r,
   GEOSContextHandle_t geos = gis_thread_get_geos ();
   GEOSGeometry *pt = GEOSGeom_createPointFromXY_r (geos, x, y), *disc, *ll = NULL;
   GEOSBufferParams *bp = GEOSBufferParams_create_r (geos);
-  GEOSWKBWriter *w;
-  unsigned char *wkb;
-  size_t len = 0;
-  g_autoptr(GBytes) bytes = NULL;
 
   GEOSBufferParams_setQuadrantSegments_r (geos, bp, qs);
   disc = GEOSBufferWithParams_r (geos, pt, bp, radius_m);
@@ -3449,19 +3425,7 @@ disc_wkb (GisCoverageResult *r,
       ll = GEOSGeom_transformXY_r (geos, disc, project_xy, r->from_analysis);
       GEOSGeom_destroy_r (geos, disc);
     }
-  if (ll == NULL)
-    return NULL;
-  w = GEOSWKBWriter_create_r (geos);
-  GEOSWKBWriter_setOutputDimension_r (geos, w, 2);
-  GEOSWKBWriter_setByteOrder_r (geos, w, GEOS_WKB_NDR);
-  wkb = GEOSWKBWriter_write_r (geos, w, ll, &len);
-  GEOSWKBWriter_destroy_r (geos, w);
-  GEOSGeom_destroy_r (geos, ll);
-  if (wkb == NULL)
-    return NULL;
-  bytes = g_bytes_new (wkb, len);
-  GEOSFree_r (geos, wkb);
-  return as_multipolygon (bytes);
+  return wkb_of (multipolygon_of (ll));
 }
 
 /* The existing resources' service areas, one disc each. */

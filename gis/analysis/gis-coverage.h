@@ -74,7 +74,7 @@ typedef struct
 
 typedef struct
 {
-  GBytes  *wkb;                        /* lon/lat */
+  GBytes  *wkb;                        /* MULTIPOLYGON WKB, lon/lat */
   gint64   zone_fid;                   /* the zone feature (-1 for a corridor) */
   int      country;
   double   area_km2;
