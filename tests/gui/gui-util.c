@@ -89,3 +89,38 @@ find_widget (GtkWidget     *widget,
     }
   return NULL;
 }
+
+/* The store's checksum, read on a connection of its own. */
+char *
+gui_store_checksum (const char *store_path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GisStore) store = gis_store_open (store_path, GIS_STORE_OPEN_READ_ONLY, &error);
+  char *sum;
+
+  g_assert_no_error (error);
+  sum = gis_store_checksum (store, &error);
+  g_assert_no_error (error);
+  return sum;
+}
+
+/* The first value of a SELECT, with SpatiaLite's functions, on a
+ * read-only connection of its own: an answer independent of the window. */
+double
+gui_sql_double (const char *store_path,
+                const char *sql)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GisStore) store = gis_store_open (store_path, GIS_STORE_OPEN_READ_ONLY, &error);
+  GisCursor *cursor;
+  double v;
+
+  g_assert_no_error (error);
+  cursor = gis_store_query (store, sql, &error);
+  g_assert_no_error (error);
+  g_assert_true (gis_cursor_next (cursor, NULL, &error));
+  g_assert_no_error (error);
+  v = gis_cursor_get_double (cursor, 0);
+  gis_cursor_free (cursor);
+  return v;
+}

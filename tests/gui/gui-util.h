@@ -7,6 +7,8 @@
 
 #include <gtk/gtk.h>
 
+#include "gis.h"
+
 G_BEGIN_DECLS
 
 typedef gboolean (*Predicate) (gpointer data);
@@ -22,5 +24,10 @@ GtkWidget *find_widget      (GtkWidget    *widget,
                              GType         type,
                              gboolean    (*match) (GtkWidget *widget, gconstpointer data),
                              gconstpointer match_data);
+
+
+char      *gui_store_checksum (const char   *store_path);
+double     gui_sql_double     (const char   *store_path,
+                               const char   *sql);
 
 G_END_DECLS

@@ -55,37 +55,6 @@ panel_is_idle (gpointer data)
   return !atalaya_coverage_panel_get_running (data);
 }
 
-static double
-sql_double (const char *store_path,
-            const char *sql)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GisStore) store = gis_store_open (store_path, GIS_STORE_OPEN_READ_ONLY, &error);
-  GisCursor *cursor;
-  double v;
-
-  g_assert_no_error (error);
-  cursor = gis_store_query (store, sql, &error);
-  g_assert_no_error (error);
-  g_assert_true (gis_cursor_next (cursor, NULL, &error));
-  v = gis_cursor_get_double (cursor, 0);
-  gis_cursor_free (cursor);
-  return v;
-}
-
-static char *
-checksum (const char *store_path)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GisStore) store = gis_store_open (store_path, GIS_STORE_OPEN_READ_ONLY, &error);
-  char *sum;
-
-  g_assert_no_error (error);
-  sum = gis_store_checksum (store, &error);
-  g_assert_no_error (error);
-  return sum;
-}
-
 static void
 fixture_set_up (Fixture       *fx,
                 gconstpointer  data)
@@ -233,12 +202,12 @@ test_corridor (Fixture       *fx,
   r = atalaya_coverage_panel_get_result (fx->panel);
   g_assert_nonnull (r);
 
-  want = sql_double (fx->store_path, "SELECT ST_Area(ST_Difference(" CORRIDOR ", (SELECT ST_Union(ST_Buffer("
+  want = gui_sql_double (fx->store_path, "SELECT ST_Area(ST_Difference(" CORRIDOR ", (SELECT ST_Union(ST_Buffer("
                                      "ST_Transform(geom, 2163), 50000, 32)) FROM ports))) / 1e6");
   g_test_message ("uncovered %.6f km², SpatiaLite %.6f km²", gis_coverage_result_get_uncovered_km2 (r), want);
   g_assert_cmpfloat (fabs (gis_coverage_result_get_uncovered_km2 (r) - want) / want, <=, 1e-6);
 
-  want_fac = (gint64) sql_double (fx->store_path,
+  want_fac = (gint64) gui_sql_double (fx->store_path,
                                   "SELECT count(*) FROM facilities AS f WHERE ST_Within(ST_Transform(f.geom, 2163), "
                                   CORRIDOR ") AND NOT EXISTS (SELECT 1 FROM ports AS p WHERE "
                                   "ST_Distance(ST_Transform(p.geom, 2163), ST_Transform(f.geom, 2163)) <= 50000)");
@@ -313,7 +282,7 @@ test_cancel (Fixture       *fx,
   g_autofree char *after = NULL;
 
   SKIP_WITHOUT_SAMPLE (fx);
-  before = checksum (fx->store_path);
+  before = gui_store_checksum (fx->store_path);
   set_corridor (fx);
   g_signal_emit_by_name (fx->panel->run_button, "clicked");
   g_assert_true (atalaya_coverage_panel_get_running (fx->panel));
@@ -323,7 +292,7 @@ test_cancel (Fixture       *fx,
   g_assert_null (atalaya_coverage_panel_get_result (fx->panel));
   g_assert_cmpstr (gtk_label_get_text (fx->panel->status_label), ==, "Cancelled");
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (fx->panel->summary_box)));
-  after = checksum (fx->store_path);
+  after = gui_store_checksum (fx->store_path);
   g_assert_cmpstr (before, ==, after);
 }
 

@@ -57,25 +57,6 @@ panel_is_idle (gpointer data)
   return !atalaya_hotspots_panel_get_running (data);
 }
 
-static double
-sql_double (const char *store_path,
-            const char *sql)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GisStore) store = gis_store_open (store_path, GIS_STORE_OPEN_READ_ONLY, &error);
-  GisCursor *cursor;
-  double v;
-
-  g_assert_no_error (error);
-  cursor = gis_store_query (store, sql, &error);
-  g_assert_no_error (error);
-  g_assert_true (gis_cursor_next (cursor, NULL, &error));
-  g_assert_no_error (error);
-  v = gis_cursor_get_double (cursor, 0);
-  gis_cursor_free (cursor);
-  return v;
-}
-
 static char *
 table_of (const char *store_path,
           const char *layer)
@@ -88,19 +69,6 @@ table_of (const char *store_path,
   l = gis_store_get_layer (store, layer, &error);
   g_assert_no_error (error);
   return g_strdup (gis_layer_get_table_name (l));
-}
-
-static char *
-checksum (const char *store_path)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GisStore) store = gis_store_open (store_path, GIS_STORE_OPEN_READ_ONLY, &error);
-  char *sum;
-
-  g_assert_no_error (error);
-  sum = gis_store_checksum (store, &error);
-  g_assert_no_error (error);
-  return sum;
 }
 
 static void
@@ -244,7 +212,7 @@ test_gistar (Fixture       *fx,
   planted_centre (&lon, &lat);
   sql = g_strdup_printf ("SELECT max(bin) FROM \"%s\" WHERE ST_Contains(geom, MakePoint(%.9f, %.9f, 4326))",
                          table, lon, lat);
-  bin = sql_double (fx->store_path, sql);
+  bin = gui_sql_double (fx->store_path, sql);
   g_test_message ("the planted centre %.4f %.4f lies in a bin of class %g", lon, lat, bin);
   g_assert_cmpfloat (bin, ==, 3);
 }
@@ -268,17 +236,17 @@ test_dbscan (Fixture       *fx,
   points = table_of (fx->store_path, "gui db: clustered points");
   hulls = table_of (fx->store_path, "gui db: clusters");
   sql = g_strdup_printf ("SELECT count(DISTINCT cluster_id) FROM \"%s\" WHERE cluster_id > 0", points);
-  n_ids = sql_double (fx->store_path, sql);
+  n_ids = gui_sql_double (fx->store_path, sql);
   g_free (sql);
   sql = g_strdup_printf ("SELECT count(*) FROM \"%s\"", hulls);
-  n_hulls = sql_double (fx->store_path, sql);
+  n_hulls = gui_sql_double (fx->store_path, sql);
   g_test_message ("%g clusters, %g hulls", n_ids, n_hulls);
   g_assert_cmpfloat (n_ids, >, 0);
   g_assert_cmpfloat (n_ids, ==, n_hulls);
   g_free (sql);
   sql = g_strdup_printf ("SELECT count(*) FROM (SELECT cluster_id, count(*) AS n, max(cluster_size) AS s "
                          "FROM \"%s\" WHERE cluster_id > 0 GROUP BY cluster_id) WHERE n <> s", points);
-  bad = sql_double (fx->store_path, sql);
+  bad = gui_sql_double (fx->store_path, sql);
   g_assert_cmpfloat (bad, ==, 0);
 }
 
@@ -310,7 +278,7 @@ test_kde_filtered (Fixture       *fx,
 
   sql = g_strdup_printf ("SELECT count(*) FROM incidents WHERE category = '%s' AND occurred_at >= '2020-01-01' "
                          "AND occurred_at < '2022-01-01'", category);
-  want = sql_double (fx->store_path, sql);
+  want = gui_sql_double (fx->store_path, sql);
   store = gis_store_open (fx->store_path, GIS_STORE_OPEN_READ_ONLY, &error);
   g_assert_no_error (error);
   layer = gis_store_get_layer (store, "gui kde", &error);
@@ -334,7 +302,7 @@ test_cancel (Fixture       *fx,
   guint n = g_list_model_get_n_items (fx->window != NULL ? fx->window->layers : NULL);
 
   SKIP_WITHOUT_SAMPLE (fx);
-  before = checksum (fx->store_path);
+  before = gui_store_checksum (fx->store_path);
   adw_combo_row_set_selected (fx->panel->method_row, HOTSPOTS_EMERGING);
   g_signal_emit_by_name (fx->panel->run_button, "clicked");
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (fx->panel->cancel_button)));
@@ -342,7 +310,7 @@ test_cancel (Fixture       *fx,
   wait_for (panel_is_idle, fx->panel, "the run to stop");
   g_assert_true (g_str_has_prefix (gtk_label_get_text (fx->panel->status_label), "Cancelled"));
   g_assert_cmpuint (g_list_model_get_n_items (fx->window->layers), ==, n);
-  after = checksum (fx->store_path);
+  after = gui_store_checksum (fx->store_path);
   g_assert_cmpstr (before, ==, after);
 }
 

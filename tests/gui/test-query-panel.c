@@ -95,19 +95,6 @@ sql_int (Fixture    *fx,
   "AND r.ymin <= MbrMaxY(p.g) AND r.ymax >= MbrMinY(p.g) " \
   "AND i.fid = r.pkid AND ST_Contains(p.g, i.geom) = 1 ORDER BY i.fid"
 
-static char *
-checksum (const char *store_path)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GisStore) store = gis_store_open (store_path, GIS_STORE_OPEN_READ_ONLY, &error);
-  char *sum;
-
-  g_assert_no_error (error);
-  sum = gis_store_checksum (store, &error);
-  g_assert_no_error (error);
-  return sum;
-}
-
 /* ---- helpers ---------------------------------------------------------------------------------- */
 
 static gboolean
@@ -460,14 +447,14 @@ test_injection (Fixture       *fx,
 
   SKIP_WITHOUT_SAMPLE (fx);
 
-  before = checksum (fx->store_path);
+  before = gui_store_checksum (fx->store_path);
   add_attribute (fx, "category", GIS_COMPARE_EQ, attack);
   run (fx);
   got = map_selection (fx, "incidents");
   g_assert_cmpuint (got->len, ==, 0);
   g_assert_cmpuint (atalaya_query_panel_get_result (fx->panel)->len, ==, 0);
   g_assert_cmpint (sql_int (fx, "SELECT count(*) FROM incidents"), ==, 100000);
-  after = checksum (fx->store_path);
+  after = gui_store_checksum (fx->store_path);
   g_assert_cmpstr (before, ==, after);
 }
 

@@ -78,19 +78,6 @@ sqlite_int (const char *store_path,
   return v;
 }
 
-static char *
-checksum (const char *store_path)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GisStore) store = gis_store_open (store_path, GIS_STORE_OPEN_READ_ONLY, &error);
-  char *sum;
-
-  g_assert_no_error (error);
-  sum = gis_store_checksum (store, &error);
-  g_assert_no_error (error);
-  return sum;
-}
-
 static gboolean
 console_is_idle (gpointer data)
 {
@@ -604,7 +591,7 @@ test_writes_refused (Fixture       *fx,
 
   SKIP_WITHOUT_SAMPLE (fx);
 
-  before = checksum (fx->store_path);
+  before = gui_store_checksum (fx->store_path);
   n_ports = sqlite_int (fx->store_path, "SELECT count(*) FROM ports");
 
   for (guint i = 0; i < G_N_ELEMENTS (writes); i++)
@@ -624,7 +611,7 @@ test_writes_refused (Fixture       *fx,
           g_assert_nonnull (strstr (status_text (fx), "Nothing was changed"));
           g_assert_cmpstr (adw_status_page_get_title (fx->console->message_page), ==, "Statement Refused");
         }
-      after = checksum (fx->store_path);
+      after = gui_store_checksum (fx->store_path);
       g_assert_cmpstr (after, ==, before);
     }
   g_assert_cmpint (sqlite_int (fx->store_path, "SELECT count(*) FROM ports"), ==, n_ports);

@@ -69,19 +69,6 @@ count_rows (const char *store_path,
   return gis_cursor_get_int64 (cursor, 0);
 }
 
-static char *
-checksum (const char *store_path)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GisStore) store = gis_store_open (store_path, GIS_STORE_OPEN_READ_ONLY, &error);
-  char *sum;
-
-  g_assert_no_error (error);
-  sum = gis_store_checksum (store, &error);
-  g_assert_no_error (error);
-  return sum;
-}
-
 static GisLayer *
 layer_named (AtalayaWindow *window,
              const char    *name)
@@ -379,7 +366,7 @@ test_edit_undo_redo (Fixture       *fx,
 
   SKIP_WITHOUT_SAMPLE (fx);
 
-  before = checksum (fx->store_path);
+  before = gui_store_checksum (fx->store_path);
   n0 = count_rows (fx->store_path, "ports");
 
   /* the ports layer active, the add tool, a click in the middle of the map */
@@ -413,7 +400,7 @@ test_edit_undo_redo (Fixture       *fx,
 
   gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.undo", NULL);
   g_assert_cmpint (count_rows (fx->store_path, "ports"), ==, n0);
-  after_undo = checksum (fx->store_path);
+  after_undo = gui_store_checksum (fx->store_path);
   g_assert_cmpstr (after_undo, ==, before);
 
   gtk_widget_activate_action (GTK_WIDGET (fx->window), "win.redo", NULL);
