@@ -391,6 +391,46 @@ has_field (GisStore   *store,
   return gis_sql_column_exists (gis_store_get_db (store), gis_layer_get_table_name (layer), field);
 }
 
+/* Binds a lon/lat box as ?1…?4 of "xmin <= ?1 AND xmax >= ?2 AND ymin <=
+ * ?3 AND ymax >= ?4", the R*Tree window of the statements below. */
+static void
+bind_box (sqlite3_stmt    *stmt,
+          const GisExtent *box)
+{
+  sqlite3_bind_double (stmt, 1, box->max_x);
+  sqlite3_bind_double (stmt, 2, box->min_x);
+  sqlite3_bind_double (stmt, 3, box->max_y);
+  sqlite3_bind_double (stmt, 4, box->min_y);
+}
+
+/* Ends a read of @n points: the statement's last code @rc checked, the
+ * points projected to the analysis CRS; @out cleared on failure. */
+static gboolean
+points_finish (Points        *out,
+               guint          n,
+               int            rc,
+               sqlite3       *db,
+               GisLayer      *layer,
+               GisTransform  *to_analysis,
+               GError       **error)
+{
+  out->n = n;
+  if (rc != SQLITE_DONE)
+    {
+      gis_sql_set_error (error, db, rc, gis_layer_get_name (layer));
+      points_clear (out);
+      return FALSE;
+    }
+  if (n > 0 && !gis_transform_array (to_analysis, out->x, out->y, n))
+    {
+      g_set_error (error, GIS_ERROR, GIS_ERROR_CRS, _("The points of “%s” cannot be projected"),
+                   gis_layer_get_name (layer));
+      points_clear (out);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Reads a point layer, in the lon/lat @window when not NULL, projected to
  * the analysis CRS.  @value_field (numeric) and @country_field (text) are
  * read when not NULL. */
@@ -430,10 +470,7 @@ read_points (GisStore        *store,
 
       if (count == NULL)
         return FALSE;
-      sqlite3_bind_double (count, 1, window->max_x);
-      sqlite3_bind_double (count, 2, window->min_x);
-      sqlite3_bind_double (count, 3, window->max_y);
-      sqlite3_bind_double (count, 4, window->min_y);
+      bind_box (count, window);
       if (sqlite3_step (count) == SQLITE_ROW)
         in_window = sqlite3_column_int64 (count, 0);
       if (in_window > WINDOW_SCAN_SHARE * gis_layer_get_feature_count (layer))
@@ -454,10 +491,7 @@ read_points (GisStore        *store,
     return FALSE;
   if (window != NULL)
     {
-      sqlite3_bind_double (stmt, 1, window->max_x);
-      sqlite3_bind_double (stmt, 2, window->min_x);
-      sqlite3_bind_double (stmt, 3, window->max_y);
-      sqlite3_bind_double (stmt, 4, window->min_y);
+      bind_box (stmt, window);
     }
   memset (out, 0, sizeof *out);
   points_resize (out, cap, value_field != NULL);
@@ -486,21 +520,7 @@ read_points (GisStore        *store,
           return FALSE;
         }
     }
-  out->n = n;
-  if (rc != SQLITE_DONE)
-    {
-      gis_sql_set_error (error, db, rc, gis_layer_get_name (layer));
-      points_clear (out);
-      return FALSE;
-    }
-  if (n > 0 && !gis_transform_array (to_analysis, out->x, out->y, n))
-    {
-      g_set_error (error, GIS_ERROR, GIS_ERROR_CRS, _("The points of “%s” cannot be projected"),
-                   gis_layer_get_name (layer));
-      points_clear (out);
-      return FALSE;
-    }
-  return TRUE;
+  return points_finish (out, n, rc, db, layer, to_analysis, error);
 }
 
 static int
@@ -1669,10 +1689,7 @@ read_index_boxes (GisStore        *store,
     return FALSE;
   if (window != NULL)
     {
-      sqlite3_bind_double (stmt, 1, window->max_x);
-      sqlite3_bind_double (stmt, 2, window->min_x);
-      sqlite3_bind_double (stmt, 3, window->max_y);
-      sqlite3_bind_double (stmt, 4, window->min_y);
+      bind_box (stmt, window);
     }
   memset (out, 0, sizeof *out);
   points_resize (out, cap, TRUE);
@@ -1699,21 +1716,7 @@ read_index_boxes (GisStore        *store,
           return FALSE;
         }
     }
-  out->n = n;
-  if (rc != SQLITE_DONE)
-    {
-      gis_sql_set_error (error, db, rc, gis_layer_get_name (layer));
-      points_clear (out);
-      return FALSE;
-    }
-  if (n > 0 && !gis_transform_array (to_analysis, out->x, out->y, n))
-    {
-      g_set_error (error, GIS_ERROR, GIS_ERROR_CRS, _("The points of “%s” cannot be projected"),
-                   gis_layer_get_name (layer));
-      points_clear (out);
-      return FALSE;
-    }
-  return TRUE;
+  return points_finish (out, n, rc, db, layer, to_analysis, error);
 }
 
 /* One point read exactly by its fid, in the analysis CRS. */
