@@ -31,13 +31,7 @@ import sys
 import tempfile
 import time
 
-
-def label_for(n):
-    if n % 1_000_000 == 0:
-        return "%dM" % (n // 1_000_000)
-    if n % 1000 == 0:
-        return "%dk" % (n // 1000)
-    return str(n)
+from benchutil import label_for
 
 
 def build_store(args, store, env):

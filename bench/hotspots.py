@@ -54,6 +54,8 @@ import sys
 import tempfile
 import time
 
+from benchutil import label_for, find_qgis_python, parse_kv
+
 CEC_LAEA = ("+proj=laea +lat_0=45 +lon_0=-100 +x_0=0 +y_0=0 +R=6370997 "
             "+units=m +no_defs +type=crs")
 WORLD_MAP = "usr/share/qgis/resources/data/world_map.gpkg"
@@ -104,33 +106,6 @@ writeLines(c("cluster", as.character(res$cluster)), out)
 cat(sprintf("median_s=%.6f min_s=%.6f n=%d clusters=%d noise=%d\n", median(times), min(times),
             nrow(m), max(res$cluster), sum(res$cluster == 0)))
 """
-
-
-def label_for(n):
-    if n % 1_000_000 == 0:
-        return "%dM" % (n // 1_000_000)
-    if n % 1000 == 0:
-        return "%dk" % (n // 1000)
-    return str(n)
-
-
-def find_qgis_python():
-    """An interpreter that imports qgis.core: this one, or Debian's."""
-    candidates = [sys.executable, "/usr/bin/python3"]
-    for py in candidates:
-        if not py or not os.path.exists(py):
-            continue
-        probe = subprocess.run([py, "-c", "import qgis.core"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
-        if probe.returncode == 0:
-            return py
-    return None
-
-
-def parse_kv(text):
-    line = text.strip().splitlines()[-1]
-    return dict(kv.split("=", 1) for kv in line.split())
 
 
 # --- QGIS, in an interpreter with the bindings ------------------------------

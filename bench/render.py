@@ -35,30 +35,10 @@ import subprocess
 import sys
 import tempfile
 
+from benchutil import label_for, find_qgis_python, parse_kv
+
 CEC_LAEA = ("+proj=laea +lat_0=45 +lon_0=-100 +x_0=0 +y_0=0 +R=6370997 "
             "+units=m +no_defs +type=crs")
-
-
-def label_for(n):
-    if n % 1_000_000 == 0:
-        return "%dM" % (n // 1_000_000)
-    if n % 1000 == 0:
-        return "%dk" % (n // 1000)
-    return str(n)
-
-
-def find_qgis_python():
-    """An interpreter that imports qgis.core: this one, or Debian's."""
-    candidates = [sys.executable, "/usr/bin/python3"]
-    for py in candidates:
-        if not py or not os.path.exists(py):
-            continue
-        probe = subprocess.run([py, "-c", "import qgis.core"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
-        if probe.returncode == 0:
-            return py
-    return None
 
 
 def qgis_worker(argv):
@@ -138,11 +118,6 @@ def qgis_worker(argv):
         del image, settings, layer, symbol
     finally:
         app.exitQgis()
-
-
-def parse_kv(text):
-    line = text.strip().splitlines()[-1]
-    return dict(kv.split("=", 1) for kv in line.split())
 
 
 def main():
